@@ -1,0 +1,111 @@
+import type { Algorithm } from './crypto.js';
+import { SigilError } from './errors.js';
+import { ALG, HEADER_NAME, KEY_ID, LIMITS, MAC, NONCE, SIGNATURE_HEADER, TIMESTAMP, trimOws, VERSION } from './lib/syntax.js';
+
+/** The algorithms v1 defines. */
+export const ALGORITHMS: readonly Algorithm[] = ['hmac-sha256', 'hmac-sha512'];
+
+/** Everything a Sigil-Signature header carries. */
+export interface SignatureParams {
+  readonly version: 1;
+  readonly algorithm: Algorithm;
+  readonly keyId: string;
+  /** Unix seconds. */
+  readonly timestamp: number;
+  readonly nonce: string;
+  /** Signed header names: lowercase, strictly ascending, always including `host`. */
+  readonly headers: readonly string[];
+  /** base64url (no padding) MAC. */
+  readonly mac: string;
+}
+
+type ParamName = 'v' | 'alg' | 'kid' | 'ts' | 'nonce' | 'h' | 'mac';
+const SYNTAX: Record<ParamName, RegExp | null> = { v: VERSION, alg: ALG, kid: KEY_ID, ts: TIMESTAMP, nonce: NONCE, h: null, mac: MAC };
+
+function malformed(detail: string): SigilError {
+  return new SigilError('signature_header_malformed', { detail });
+}
+
+/**
+ * Checks a signed-header list: 1 to 32 lowercase tokens, strictly ascending,
+ * never the signature header itself. Returns a message or undefined.
+ */
+export function checkHeaderList(names: readonly string[]): string | undefined {
+  if (names.length === 0 || names.length > LIMITS.signedHeaders) return `h must list 1 to ${LIMITS.signedHeaders} names`;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (!HEADER_NAME.test(name)) return 'h holds a name that is not a lowercase token of at most 64 characters';
+    if (name === SIGNATURE_HEADER) return 'h may not list sigil-signature';
+    if (i > 0 && !(names[i - 1]! < name)) return 'h must be sorted ascending without duplicates';
+  }
+  return undefined;
+}
+
+/**
+ * Parses a Sigil-Signature field value strictly (SPEC.md section 3.2): every
+ * parameter exactly once, no unknown parameters, no whitespace inside, each
+ * value within its character set and length. Throws a SigilError
+ * (`signature_header_malformed`, `unsupported_version`,
+ * `unsupported_algorithm`) and nothing else, whatever the input.
+ *
+ * @example
+ * const params = parseSignatureHeader(req.headers.get('sigil-signature')!);
+ */
+export function parseSignatureHeader(value: string): SignatureParams {
+  if (typeof value !== 'string') throw malformed('the value is not a string');
+  const text = trimOws(value);
+  if (text.length === 0) throw malformed('the value is empty');
+  if (text.length > LIMITS.headerValue) throw malformed(`the value exceeds ${LIMITS.headerValue} characters`);
+  const seen: Partial<Record<ParamName, string>> = {};
+  for (const part of text.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw malformed('a parameter is not of the form name=value');
+    const name = part.slice(0, eq);
+    const raw = part.slice(eq + 1);
+    if (!Object.prototype.hasOwnProperty.call(SYNTAX, name)) throw malformed('unknown parameter');
+    const key = name as ParamName;
+    if (seen[key] !== undefined) throw malformed(`duplicate parameter ${key}`);
+    const syntax = SYNTAX[key];
+    if (syntax && !syntax.test(raw)) throw malformed(`parameter ${key} has a bad character or length`);
+    seen[key] = raw;
+  }
+  for (const key of Object.keys(SYNTAX) as ParamName[]) {
+    if (seen[key] === undefined) throw malformed(`missing parameter ${key}`);
+  }
+  if (seen.v !== '1') throw new SigilError('unsupported_version');
+  if (!(ALGORITHMS as readonly string[]).includes(seen.alg!)) throw new SigilError('unsupported_algorithm');
+  const headers = seen.h!.split(',');
+  const problem = checkHeaderList(headers);
+  if (problem) throw malformed(problem);
+  return {
+    version: 1,
+    algorithm: seen.alg as Algorithm,
+    keyId: seen.kid!,
+    timestamp: Number(seen.ts),
+    nonce: seen.nonce!,
+    headers,
+    mac: seen.mac!,
+  };
+}
+
+/**
+ * Serialises parameters into a Sigil-Signature field value, in the canonical
+ * parameter order `v;alg;kid;ts;nonce;h;mac`. Validates like the parser, so
+ * it never emits a header that a verifier would refuse to parse.
+ *
+ * @example
+ * headers.set('sigil-signature', formatSignatureHeader(params));
+ */
+export function formatSignatureHeader(params: SignatureParams): string {
+  const value = serializeParams(params);
+  parseSignatureHeader(value);
+  return value;
+}
+
+/** @internal Serialises without validating; callers have validated already. */
+export function serializeParams(params: SignatureParams): string {
+  return (
+    `v=${params.version};alg=${params.algorithm};kid=${params.keyId};ts=${params.timestamp}` +
+    `;nonce=${params.nonce};h=${params.headers.join(',')};mac=${params.mac}`
+  );
+}

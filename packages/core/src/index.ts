@@ -1,0 +1,18 @@
+export { canonicalize, bodyDigest, checkMethod, checkTarget, CANONICAL_TAG } from './canonicalize.js';
+export type { CanonicalParams } from './canonicalize.js';
+export { backend, backends } from './crypto.js';
+export type { Algorithm, CryptoBackend, PreparedMac } from './crypto.js';
+export { SigilError, isSigilError, publicCode, ERROR_CODES, ERROR_STATUS } from './errors.js';
+export type { SigilErrorCode, SigilErrorOptions } from './errors.js';
+export { parseSignatureHeader, formatSignatureHeader, checkHeaderList, ALGORITHMS } from './header.js';
+export type { SignatureParams } from './header.js';
+export { importKey, generateKey, exportKey, SigilKey, MIN_KEY_BYTES, MAX_KEY_BYTES } from './key.js';
+export type { ImportKeyOptions, KeyEncoding } from './key.js';
+export { headerValue, headerCount } from './request.js';
+export type { SigilRequest, HeaderList, HeadersLike } from './request.js';
+export { signRequest, generateNonce, signedHeaderList } from './sign.js';
+export type { SignOptions, SignResult } from './sign.js';
+export { verifySignature, checkCoverage, matchMac } from './verify.js';
+export type { KeyLookup, VerifySignatureOptions, VerifySignatureResult, VerifySuccess, VerifyFailure } from './verify.js';
+export { base64urlEncode, base64urlDecode, base64Encode, base64Decode, hexEncode, timingSafeEqual } from './lib/encoding.js';
+export { SIGNATURE_HEADER, SERVER_TIME_HEADER, LIMITS } from './lib/syntax.js';

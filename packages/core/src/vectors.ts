@@ -1,0 +1,121 @@
+// The schema of the shared test vectors (test-vectors/*.json). Published as
+// the subpath `@sigil/core/vectors` so the main entry stays free of zod for
+// browser bundles. test-vectors/schema.json is generated from it.
+import { z } from 'zod';
+import { ERROR_CODES, SigilError, type SigilErrorCode } from './errors.js';
+
+const keySchema = z
+  .object({
+    id: z.string().describe('Key id, as in the kid parameter.'),
+    secret: z.string().describe('The shared secret, encoded as `encoding` says.'),
+    encoding: z.enum(['base64url', 'base64', 'hex', 'utf8']),
+  })
+  .strict();
+
+const bodySchema = z.union([
+  z.null().describe('No body (hashes as the empty string).'),
+  z.object({ utf8: z.string() }).strict().describe('Body bytes as the UTF-8 encoding of this string.'),
+  z.object({ base64: z.string() }).strict().describe('Body bytes, standard base64 with padding.'),
+]);
+
+const requestSchema = z
+  .object({
+    method: z.string(),
+    target: z.string().describe('Path and query exactly as sent.'),
+    headers: z
+      .array(z.tuple([z.string(), z.string()]))
+      .describe('Header field lines in order, as [name, value]; a name may repeat.'),
+    body: bodySchema,
+  })
+  .strict();
+
+const algorithmSchema = z.enum(['hmac-sha256', 'hmac-sha512']);
+
+const positiveSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+$/),
+    title: z.string(),
+    kind: z.literal('positive'),
+    key: keySchema,
+    request: requestSchema,
+    params: z
+      .object({
+        algorithm: algorithmSchema,
+        timestamp: z.number().int().nonnegative(),
+        nonce: z.string(),
+        headers: z.array(z.string()).describe('Extra header names to sign; host is always added.'),
+      })
+      .strict(),
+    expected: z
+      .object({
+        canonical: z.string().describe('The canonical string, LF-separated, no trailing LF.'),
+        mac: z.string().describe('base64url, no padding.'),
+        header: z.string().describe('The Sigil-Signature field value.'),
+      })
+      .strict(),
+  })
+  .strict();
+
+const negativeSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+$/),
+    title: z.string(),
+    kind: z.literal('negative'),
+    keys: z.array(keySchema).describe('The verifier key set; several entries may share an id (rotation).'),
+    request: requestSchema.describe('The received request, Sigil-Signature header included (or not).'),
+    policy: z
+      .object({
+        now: z.number().int().nonnegative().describe("The verifier's clock, Unix seconds."),
+        toleranceSeconds: z.number().int().nonnegative().describe('Accepted distance between ts and now, both ways.'),
+        requiredHeaders: z.array(z.string()).describe('Headers the verifier requires signed, besides host.'),
+        maxBodyBytes: z.number().int().positive().optional(),
+      })
+      .strict(),
+    expected: z
+      .object({
+        error: z.enum(ERROR_CODES as [SigilErrorCode, ...SigilErrorCode[]]),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** One positive or negative vector. */
+export const vectorSchema = z.discriminatedUnion('kind', [positiveSchema, negativeSchema]);
+
+/** A vector file: a title, where its cases come from, and the vectors. */
+export const vectorFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    title: z.string(),
+    description: z.string(),
+    vectors: z.array(vectorSchema).min(1),
+  })
+  .strict();
+
+export type PositiveVector = z.infer<typeof positiveSchema>;
+export type NegativeVector = z.infer<typeof negativeSchema>;
+export type Vector = z.infer<typeof vectorSchema>;
+export type VectorFile = z.infer<typeof vectorFileSchema>;
+export type VectorRequest = z.infer<typeof requestSchema>;
+export type VectorKey = z.infer<typeof keySchema>;
+
+/**
+ * Validates parsed JSON as a vector file. Throws `vector_invalid` naming the
+ * first offending path.
+ *
+ * @example
+ * const file = parseVectorFile(JSON.parse(readFileSync('test-vectors/v1-positive.json', 'utf8')));
+ */
+export function parseVectorFile(json: unknown): VectorFile {
+  const result = vectorFileSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new SigilError('vector_invalid', { detail: `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` });
+  }
+  return result.data;
+}
+
+/** The JSON Schema (draft 2020-12) of a vector file, generated from the zod schema. */
+export function vectorJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(vectorFileSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+}

@@ -1,0 +1,115 @@
+import { canonicalize } from './canonicalize.js';
+import { SigilError, type SigilErrorCode } from './errors.js';
+import { parseSignatureHeader, type SignatureParams } from './header.js';
+import { SigilKey } from './key.js';
+import { base64urlDecode, timingSafeEqual } from './lib/encoding.js';
+import type { SigilRequest } from './request.js';
+
+/** Keys to try: one, several (rotation), or a synchronous lookup by key id. */
+export type KeyLookup =
+  | SigilKey
+  | readonly SigilKey[]
+  | ((keyId: string) => SigilKey | readonly SigilKey[] | null | undefined);
+
+/** Options of verifySignature(). */
+export interface VerifySignatureOptions {
+  /**
+   * Header names (any case) that must be covered by the signature besides
+   * `host`, which always must be.
+   */
+  readonly requiredHeaders?: readonly string[];
+}
+
+/** Success: the MAC matched one of the keys. */
+export interface VerifySuccess {
+  readonly ok: true;
+  readonly keyId: string;
+  readonly params: SignatureParams;
+  /** Index of the matching key in the list the lookup gave (rotation metrics). */
+  readonly keyIndex: number;
+  readonly canonical: string;
+}
+
+/** Failure: a stable code and the error carrying it. */
+export interface VerifyFailure {
+  readonly ok: false;
+  readonly code: SigilErrorCode;
+  readonly error: SigilError;
+  /** Present once the header parsed. */
+  readonly params?: SignatureParams;
+  /** Present once the canonical string could be built (for debug mode only). */
+  readonly canonical?: string;
+}
+
+export type VerifySignatureResult = VerifySuccess | VerifyFailure;
+
+const MAC_BYTES = { 'hmac-sha256': 32, 'hmac-sha512': 64 } as const;
+
+function fail(error: SigilError, params?: SignatureParams, canonical?: string): VerifyFailure {
+  return { ok: false, code: error.code, error, ...(params ? { params } : {}), ...(canonical ? { canonical } : {}) };
+}
+
+function keyList(keys: KeyLookup, keyId: string): readonly SigilKey[] {
+  const found = typeof keys === 'function' ? keys(keyId) : keys;
+  if (!found) return [];
+  return found instanceof SigilKey ? [found] : (found as readonly SigilKey[]);
+}
+
+/**
+ * Checks that the header covers `host` and every required header. Throws
+ * `header_not_signed`.
+ */
+export function checkCoverage(params: SignatureParams, requiredHeaders: readonly string[] = []): void {
+  if (!params.headers.includes('host')) throw new SigilError('header_not_signed', { detail: 'host' });
+  for (const name of requiredHeaders) {
+    const lower = name.toLowerCase();
+    if (!params.headers.includes(lower)) throw new SigilError('header_not_signed', { detail: lower });
+  }
+}
+
+/**
+ * Compares a received MAC with the one computed under each key, in constant
+ * time over the raw bytes. Returns the index of the matching key or -1.
+ */
+export function matchMac(params: SignatureParams, canonical: string, keys: readonly SigilKey[]): number {
+  const received = base64urlDecode(params.mac);
+  if (!received || received.length !== MAC_BYTES[params.algorithm]) return -1;
+  let match = -1;
+  // Every key is tried even after a match, so timing says nothing about which.
+  for (let i = 0; i < keys.length; i++) {
+    if (timingSafeEqual(keys[i]!.mac(params.algorithm, canonical), received) && match < 0) match = i;
+  }
+  return match;
+}
+
+/**
+ * Verifies the MAC and the header's well-formedness. It checks no clock and
+ * no nonce: that policy belongs to `@sigil/verify`. Never throws for a bad
+ * request; returns `{ ok: false, code }` instead.
+ *
+ * @example
+ * const result = verifySignature(req, req.headers.get('sigil-signature') ?? '', key);
+ * if (!result.ok) console.log(result.code); // e.g. 'signature_invalid'
+ */
+export function verifySignature(
+  request: SigilRequest,
+  header: string | SignatureParams,
+  keys: KeyLookup,
+  options: VerifySignatureOptions = {},
+): VerifySignatureResult {
+  let params: SignatureParams | undefined;
+  let canonical: string | undefined;
+  try {
+    params = typeof header === 'string' ? parseSignatureHeader(header) : header;
+    checkCoverage(params, options.requiredHeaders);
+    const candidates = keyList(keys, params.keyId);
+    if (candidates.length === 0) return fail(new SigilError('key_unknown'), params);
+    canonical = canonicalize(request, params);
+    const index = matchMac(params, canonical, candidates);
+    if (index < 0) return fail(new SigilError('signature_invalid'), params, canonical);
+    return { ok: true, keyId: params.keyId, params, keyIndex: index, canonical };
+  } catch (error) {
+    if (error instanceof SigilError) return fail(error, params, canonical);
+    throw error;
+  }
+}

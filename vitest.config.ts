@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+
+// Tests import the packages by name and run against their sources, so a test
+// run never depends on a stale dist/. (The CLI tests spawn the built binary.)
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@sigil\/core\/vectors$/, replacement: src('core/src/vectors.ts') },
+      { find: /^@sigil\/core$/, replacement: src('core/src/index.ts') },
+      { find: /^@sigil\/fetch$/, replacement: src('fetch/src/index.ts') },
+      { find: /^@sigil\/verify\/(node|fetch|express|fastify|hono)$/, replacement: src('verify/src/adapters/$1/index.ts') },
+      { find: /^@sigil\/verify$/, replacement: src('verify/src/index.ts') },
+      { find: /^@sigil\/redis$/, replacement: src('redis/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test-vectors/**/*.test.ts', 'examples/**/*.test.ts', 'tests/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    pool: 'forks',
+  },
+});
