@@ -9,6 +9,7 @@ export type { SignatureParams } from './header.js';
 export { importKey, generateKey, exportKey, SigilKey, MIN_KEY_BYTES, MAX_KEY_BYTES } from './key.js';
 export type { ImportKeyOptions, KeyEncoding } from './key.js';
 export { headerValue, headerCount } from './request.js';
+export { hasSignatureInQuery } from './query.js';
 export type { SigilRequest, HeaderList, HeadersLike } from './request.js';
 export { signRequest, generateNonce, signedHeaderList } from './sign.js';
 export type { SignOptions, SignResult } from './sign.js';
