@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/vectors.ts'],
+  entry: { index: 'src/index.ts', vectors: 'src/vectors.ts', 'rfc9421/index': 'src/rfc9421/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
