@@ -42,7 +42,7 @@ describe('RFC 8941 examples', () => {
 
   it('3.1.2 parameters', () => {
     const list = parseList('abc;a=1;b=2; cde_456, (ghi;jk=4 l);q="9";r=w');
-    expect((list[0] as Item).params).toEqual(new Map([['a', 1], ['b', 2], ['cde_456', true]]));
+    expect((list[0] as Item).params).toEqual(new Map<string, BareItem>([['a', 1], ['b', 2], ['cde_456', true]]));
     expect(serializeList(list)).toBe('abc;a=1;b=2;cde_456, (ghi;jk=4 l);q="9";r=w');
   });
 
