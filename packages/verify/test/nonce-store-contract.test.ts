@@ -1,5 +1,6 @@
 // Tests the contract itself: a minimal correct store passes every check, and
 // every check fails against a store with the one flaw it guards against.
+import { SigilError } from '@sigil/core';
 import { describe, expect, it } from 'vitest';
 import type { NonceStore } from '../src/nonce-store.js';
 import { CONTRACT_CHECKS, nonceStoreContract } from './nonce-store-contract.js';
@@ -21,8 +22,9 @@ interface Flaws {
   busy?: boolean;
 }
 
+const badExpiry = () => new SigilError('invalid_option', { detail: 'expiresAtMs must be a finite time in the future' });
 const checkExpiry = (expiresAtMs: number): void => {
-  if (!Number.isFinite(expiresAtMs) || expiresAtMs <= Date.now()) throw new RangeError('expiresAtMs must be a finite time in the future');
+  if (!Number.isFinite(expiresAtMs) || expiresAtMs <= Date.now()) throw badExpiry();
 };
 
 /** The smallest correct store, unless a flaw is switched on. */
@@ -76,13 +78,18 @@ const BROKEN: ReadonlyArray<{ flaw: string; flaws: Flaws; fails: string }> = [
   { flaw: 'serves one call at a time', flaws: { busy: true }, fails: 'lets all of 200 concurrent calls with distinct pairs win' },
   {
     flaw: 'treats a past expiry as already expired',
-    flaws: { check: (ms) => { if (!Number.isFinite(ms)) throw new RangeError('expiresAtMs'); } },
-    fails: 'rejects a past expiresAtMs with a RangeError and stores nothing',
+    flaws: { check: (ms) => { if (!Number.isFinite(ms)) throw badExpiry(); } },
+    fails: 'rejects a past expiresAtMs as invalid_option and stores nothing',
+  },
+  {
+    flaw: 'throws a plain RangeError',
+    flaws: { check: (ms) => { if (!(ms > Date.now())) throw new RangeError('expiresAtMs must be in the future'); } },
+    fails: 'rejects a non-finite expiresAtMs as invalid_option',
   },
   {
     flaw: 'lets NaN and Infinity through',
-    flaws: { check: (ms) => { if (ms <= Date.now()) throw new RangeError('expiresAtMs'); } },
-    fails: 'rejects a non-finite expiresAtMs with a RangeError',
+    flaws: { check: (ms) => { if (ms <= Date.now()) throw badExpiry(); } },
+    fails: 'rejects a non-finite expiresAtMs as invalid_option',
   },
 ];
 
