@@ -114,6 +114,10 @@ function canonicalChecks(): NegativeVector[] {
     note('header-value-del', 'DEL (0x7f) inside a signed value (SPEC 2.3 rule 4)', 'o\u007fk'),
     note('header-value-control', 'A control character (0x01) inside a signed value (SPEC 2.3 rule 4)', 'o\u0001k'),
     note('header-value-non-ascii', 'A non-ASCII character inside a signed value (SPEC 2.3 rule 4)', 'caf\u00e9'),
+    note('header-value-trailing-lf', 'A trailing LF: only SP and HTAB are trimmed (SPEC 2.3 rule 2)', 'ok\n'),
+    note('header-value-leading-cr', 'A leading CR: only SP and HTAB are trimmed (SPEC 2.3 rule 2)', '\rok'),
+    note('header-value-trailing-vertical-tab', 'A trailing vertical tab (0x0b): not trimmed, forbidden (SPEC 2.3)', 'ok\u000b'),
+    note('header-value-trailing-nbsp', 'A trailing U+00A0: not trimmed, forbidden (SPEC 2.3)', 'ok\u00a0'),
     note('header-value-too-long', 'A signed value of 8193 characters (SPEC 2.3 rule 4)', 'v'.repeat(8193)),
     negative(
       'header-value-invalid-in-second-line',
