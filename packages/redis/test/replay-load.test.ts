@@ -1,0 +1,109 @@
+// Two real server processes share one Redis: 1,000 concurrent replays of one
+// signed request, spread across both, are accepted exactly once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportKey, generateKey, signRequest, type SigilKey } from '@sigil/core';
+import { connectIoredis, deleteKeys, REDIS_URL, redisUp, uniquePrefix } from './helpers/redis-env.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/replay-server.ts', import.meta.url));
+const REPLAYS = 1_000;
+const KEY_ID = 'load-client';
+const HOST = 'api.sigil.test';
+
+interface Instance {
+  child: ChildProcess;
+  port: number;
+}
+
+/** Spawns one server instance and waits for the port it prints. */
+function startInstance(client: 'ioredis' | 'node-redis', env: Record<string, string>): Promise<Instance> {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, SIGIL_CLIENT: client, TSX_TSCONFIG_PATH: 'tsconfig.check.json' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => resolve({ child, port: (JSON.parse(line) as { port: number }).port }));
+    child.once('exit', (code) => reject(new Error(`${client} server exited (${code}) before listening:\n${stderr}`)));
+  });
+}
+
+async function stopInstance(instance: Instance | undefined): Promise<void> {
+  const child = instance?.child;
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function post(agent: http.Agent, port: number, signature: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1', port, agent, method: 'POST', path: '/v1/orders',
+        headers: { host: HOST, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'sigil-signature': signature },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject).end(body);
+  });
+}
+
+function sign(key: SigilKey, body: string): string {
+  const request = { method: 'POST', target: '/v1/orders', headers: [['host', HOST], ['content-type', 'application/json']] as const, body: new TextEncoder().encode(body) };
+  return signRequest(request, key, { keyId: KEY_ID, timestamp: Math.floor(Date.now() / 1000), headers: ['content-type'] }).header;
+}
+
+describe.runIf(redisUp)('two server processes sharing one Redis', () => {
+  const prefix = uniquePrefix('load');
+  const key = generateKey();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 250 });
+  let admin: Redis;
+  let instances: Instance[] = [];
+
+  beforeAll(async () => {
+    admin = await connectIoredis();
+    const env = { REDIS_URL, SIGIL_PREFIX: prefix, SIGIL_KEY_ID: KEY_ID, SIGIL_SECRET: exportKey(key) };
+    instances = await Promise.all([startInstance('ioredis', env), startInstance('node-redis', env)]);
+  }, 60_000);
+
+  afterAll(async () => {
+    agent.destroy();
+    await Promise.all(instances.map(stopInstance));
+    await deleteKeys(admin, prefix);
+    await admin?.quit();
+  });
+
+  it('each instance accepts a fresh signed request', async () => {
+    for (const { port } of instances) {
+      const body = '{"sku":"A-1","qty":1}';
+      const { status, text } = await post(agent, port, sign(key, body), body);
+      expect(status, text).toBe(201);
+    }
+  });
+
+  it(`accepts exactly one of ${REPLAYS} concurrent replays spread across both`, async () => {
+    const body = '{"sku":"B-2","qty":3}';
+    const signature = sign(key, body);
+    const replies = await Promise.all(
+      Array.from({ length: REPLAYS }, (_, i) => post(agent, instances[i % 2]!.port, signature, body)),
+    );
+    const accepted = replies.filter((r) => r.status >= 200 && r.status < 300);
+    const replayed = replies.filter((r) => r.status === 401 && JSON.parse(r.text).error === 'nonce_replayed');
+    expect(accepted).toHaveLength(1);
+    expect(replayed).toHaveLength(REPLAYS - 1);
+    // One key for the fresh request each instance took, one for the storm.
+    expect(await admin.keys(`${prefix}*`)).toHaveLength(3);
+  }, 60_000);
+});
