@@ -1,0 +1,73 @@
+import { checkMethod, checkTarget } from '@sigil/core';
+import { runChecks, type Progress } from './lib/checks.js';
+import { settlePolicy, type Policy } from './lib/policy.js';
+import type { VerifierOptions } from './options.js';
+import type { VerificationResult, Verifier, VerifierEvent, VerifierRequest } from './types.js';
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+function valid(check: (value: string) => void, value: string): boolean {
+  try {
+    check(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function emit(policy: Policy, request: VerifierRequest, progress: Progress, result: VerificationResult, started: number): void {
+  const onEvent = policy.onEvent;
+  if (!onEvent) return;
+  const q = typeof request.target === 'string' ? request.target.indexOf('?') : -1;
+  const event: VerifierEvent = {
+    type: result.ok ? 'accepted' : 'rejected',
+    ...(result.ok ? {} : { code: result.code }),
+    ...(progress.keyId ? { keyId: progress.keyId } : {}),
+    ...(valid(checkMethod, request.method) ? { method: request.method } : {}),
+    ...(valid(checkTarget, request.target) ? { path: q < 0 ? request.target : request.target.slice(0, q) } : {}),
+    latencyMs: performance.now() - started,
+  };
+  try {
+    onEvent(event);
+  } catch {
+    // A failing metrics hook must never change a verification result.
+  }
+}
+
+/**
+ * Creates the server-side verifier. Options are validated now: a bad one
+ * throws `SigilError('invalid_option')` naming it. Secrets in a static key
+ * map are imported once, here.
+ *
+ * The secure policy is the default: HTTPS required (loopback peers exempt),
+ * every method verified, `host` always signed, replays refused through the
+ * required `nonceStore`, ±300 s timestamp window, 1 MiB body cap.
+ *
+ * @example
+ * import { importKey } from '@sigil/core';
+ * import { createVerifier, MemoryNonceStore } from '@sigil/verify';
+ *
+ * const verifier = createVerifier({
+ *   keys: { 'client-1': importKey(process.env.CLIENT_1_SECRET!, { encoding: 'base64url' }) },
+ *   nonceStore: new MemoryNonceStore(),
+ *   requiredHeaders: ['content-type'],
+ * });
+ * const result = await verifier.verify({ method: 'POST', target: '/hooks', headers, body });
+ * if (!result.ok) console.log(result.code, result.status);
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const policy = settlePolicy(options);
+  const verify = async (request: VerifierRequest): Promise<VerificationResult> => {
+    const started = policy.onEvent ? performance.now() : 0;
+    const progress: Progress = {};
+    const result = await runChecks(policy, request, progress);
+    emit(policy, request, progress, result, started);
+    return result;
+  };
+  // Closures hold the keys: nothing to see through inspect or JSON.
+  return Object.freeze({
+    verify,
+    [INSPECT]: () => 'Verifier { <redacted> }',
+    toJSON: () => 'Verifier { <redacted> }',
+  });
+}

@@ -1,0 +1,130 @@
+// Keys as the verifier holds them: imported once, with their validity period
+// in milliseconds and their scope in a form that is cheap to check.
+import { importKey, isSigilError, SigilError, SigilKey } from '@sigil/core';
+import { z } from 'zod';
+import type { KeyEntry, KeyInput, KeyResolver, KeyScope, VerifierOptions } from '../options.js';
+
+/** One key ready for use. */
+export interface ActiveKey {
+  readonly key: SigilKey;
+  readonly notBeforeMs: number;
+  readonly notAfterMs: number;
+  readonly methods?: ReadonlySet<string>;
+  readonly pathPrefixes?: readonly string[];
+}
+
+/** Finds the keys of an id; may be asynchronous (a resolver). */
+export type KeyRing = (keyId: string) => readonly ActiveKey[] | Promise<readonly ActiveKey[]>;
+
+// The key id syntax of SPEC.md section 3 (core keeps it private). A map entry
+// whose id can never appear in a header is a configuration mistake.
+const KEY_ID = /^[A-Za-z0-9._~:-]{1,128}$/;
+const METHOD = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,32}$/;
+
+const isBytes = (v: unknown): v is Uint8Array | ArrayBuffer => v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+const secret = z.custom<SigilKey | Uint8Array | ArrayBuffer>((v) => v instanceof SigilKey || isBytes(v), {
+  message: 'expected a SigilKey, bytes or { key, encoding?, notBefore?, notAfter?, scope? }',
+});
+const instant = z.union([z.date(), z.number().int().nonnegative()]);
+const entrySchema = z
+  .object({
+    key: z.union([secret, z.string()]),
+    encoding: z.enum(['base64url', 'base64', 'hex', 'utf8']).optional(),
+    notBefore: instant.optional(),
+    notAfter: instant.optional(),
+    scope: z
+      .object({
+        methods: z.array(z.string().regex(METHOD, 'methods must be HTTP method tokens')).min(1).optional(),
+        pathPrefixes: z.array(z.string().regex(/^\/[\x21-\x7e]*$/, 'path prefixes must start with "/"')).min(1).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((e) => typeof e.key !== 'string' || e.encoding !== undefined, {
+    message: 'a string key needs an encoding (base64url, base64, hex or utf8)',
+    path: ['encoding'],
+  });
+const inputSchema = z.union([secret, entrySchema]);
+const listSchema = z.union([inputSchema, z.array(inputSchema).min(1)]);
+
+/** The zod schema of the `keys` option. */
+export const keysSchema = z.union([
+  z.custom<KeyResolver>((v) => typeof v === 'function', { message: 'expected a map from key id to keys, or a resolver function' }),
+  z.record(z.string().regex(KEY_ID, 'key ids must be 1-128 of A-Z a-z 0-9 . _ ~ : -'), listSchema),
+]);
+
+function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+const toMs = (t: Date | number | undefined, fallback: number): number =>
+  t === undefined ? fallback : t instanceof Date ? t.getTime() : t * 1000;
+
+function activate(input: KeyInput, where: string): ActiveKey {
+  const entry: KeyEntry = input instanceof SigilKey || isBytes(input) ? { key: input } : input;
+  let key: SigilKey;
+  try {
+    key = importKey(entry.key, entry.encoding ? { encoding: entry.encoding } : {});
+  } catch (error) {
+    // Core's messages are fixed and secret-free; keep the detail, name the option.
+    if (isSigilError(error)) throw new SigilError('invalid_option', { detail: `${where}: ${error.message}` });
+    throw error;
+  }
+  const notBeforeMs = toMs(entry.notBefore, -Infinity);
+  const notAfterMs = toMs(entry.notAfter, Infinity);
+  if (!(notBeforeMs <= notAfterMs)) throw new SigilError('invalid_option', { detail: `${where}: notBefore is after notAfter` });
+  const scope: KeyScope = entry.scope ?? {};
+  return {
+    key,
+    notBeforeMs,
+    notAfterMs,
+    ...(scope.methods ? { methods: new Set(scope.methods) } : {}),
+    ...(scope.pathPrefixes ? { pathPrefixes: [...scope.pathPrefixes] } : {}),
+  };
+}
+
+function activateAll(found: KeyInput | readonly KeyInput[], where: string): ActiveKey[] {
+  if (!Array.isArray(found)) return [activate(found as KeyInput, where)];
+  return (found as readonly KeyInput[]).map((input, i) => activate(input, `${where}.${i}`));
+}
+
+/**
+ * Builds the key lookup. A static map is imported now, once; a resolver's
+ * answers are validated on first sight and cached by object identity.
+ */
+export function keyRing(keys: VerifierOptions['keys']): KeyRing {
+  if (typeof keys !== 'function') {
+    const map = new Map<string, readonly ActiveKey[]>();
+    for (const [id, found] of Object.entries(keys)) map.set(id, activateAll(found, `keys.${id}`));
+    return (keyId) => map.get(keyId) ?? [];
+  }
+  const seen = new WeakMap<object, readonly ActiveKey[]>();
+  const fromResolver = (found: KeyInput | readonly KeyInput[] | null | undefined): readonly ActiveKey[] => {
+    if (found === null || found === undefined) return [];
+    const cached = seen.get(found as object);
+    if (cached) return cached;
+    const parsed = listSchema.safeParse(found);
+    if (!parsed.success) throw new SigilError('invalid_option', { detail: 'keys: the resolver returned something that is not a key' });
+    const active = activateAll(found, 'keys(resolver)');
+    seen.set(found as object, active);
+    return active;
+  };
+  return (keyId) => {
+    const found = keys(keyId);
+    return isThenable(found) ? Promise.resolve(found).then(fromResolver) : fromResolver(found);
+  };
+}
+
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+
+/** True when the key's scope allows this method and target (checked after the MAC). */
+export function inScope(key: ActiveKey, method: string, target: string): boolean {
+  if (key.methods && !key.methods.has(method)) return false;
+  if (!key.pathPrefixes) return true;
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  // A proxy or router may resolve dot segments after we checked the prefix.
+  if (DOT_SEGMENT.test(path)) return false;
+  return key.pathPrefixes.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
+}

@@ -1,0 +1,97 @@
+// createVerifier() options: validated once with zod, then turned into the
+// plain values the hot path reads. Nothing here runs per request.
+import { checkHeaderList, signedHeaderList, SigilError } from '@sigil/core';
+import { z } from 'zod';
+import type { NonceStore } from '../nonce-store.js';
+import type { VerifierOptions } from '../options.js';
+import type { VerifierEvent } from '../types.js';
+import { describeIssue } from './issue.js';
+import { keyRing, keysSchema, type KeyRing } from './keys.js';
+
+/** The verifier's settled configuration. */
+export interface Policy {
+  readonly keys: KeyRing;
+  readonly nonceStore: NonceStore | undefined;
+  readonly toleranceSeconds: number;
+  readonly requiredHeaders: readonly string[];
+  readonly maxBodyBytes: number;
+  readonly requireHttps: boolean;
+  readonly trustProxy: boolean;
+  readonly clock: () => number;
+  readonly debug: boolean;
+  readonly onEvent: ((event: VerifierEvent) => void) | undefined;
+}
+
+const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` });
+
+const optionsSchema = z
+  .object({
+    keys: keysSchema,
+    nonceStore: z
+      .custom<NonceStore>(
+        (v) => typeof v === 'object' && v !== null && typeof (v as NonceStore).checkAndStore === 'function',
+        { message: 'expected a NonceStore (an object with checkAndStore())' },
+      )
+      .optional(),
+    replay: z.boolean().optional(),
+    toleranceSeconds: z.number().int().min(1).max(86_400).optional(),
+    requiredHeaders: z.array(z.string()).optional(),
+    maxBodyBytes: z.number().int().min(0).max(2 ** 31).optional(),
+    requireHttps: z.boolean().optional(),
+    allowInsecureHttp: z.boolean().optional(),
+    trustProxy: z.boolean().optional(),
+    clock: fn<() => number>('a function returning milliseconds since the epoch').optional(),
+    debug: z.boolean().optional(),
+    onEvent: fn<(event: VerifierEvent) => void>('a function').optional(),
+  })
+  .strict();
+
+function invalid(detail: string): SigilError {
+  return new SigilError('invalid_option', { detail });
+}
+
+function requiredList(names: readonly string[]): string[] {
+  let list: string[];
+  try {
+    list = signedHeaderList(names);
+  } catch {
+    throw invalid('requiredHeaders must hold HTTP field names');
+  }
+  const problem = checkHeaderList(list);
+  if (problem) throw invalid(`requiredHeaders: ${problem.replace(/^h /, 'the list ')}`);
+  return list.filter((name) => name !== 'host');
+}
+
+function isProduction(): boolean {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return proc?.env?.NODE_ENV === 'production';
+}
+
+/**
+ * Validates options and settles defaults. Throws `invalid_option` naming the
+ * first offending option; never echoes a value (it might be a secret).
+ */
+export function settlePolicy(options: VerifierOptions): Policy {
+  if (typeof options !== 'object' || options === null) throw invalid('createVerifier() needs an options object');
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw invalid(describeIssue(parsed.error, 'options'));
+  }
+  const o = parsed.data;
+  const replay = o.replay ?? true;
+  if (replay && !o.nonceStore) throw invalid('nonceStore is required (replay protection is off only with replay: false)');
+  if (!replay && o.nonceStore) throw invalid('nonceStore is given but replay is false');
+  if (o.debug && isProduction()) throw invalid('debug cannot be enabled when NODE_ENV is production');
+  return {
+    keys: keyRing(options.keys),
+    nonceStore: replay ? o.nonceStore : undefined,
+    toleranceSeconds: o.toleranceSeconds ?? 300,
+    requiredHeaders: requiredList(o.requiredHeaders ?? []),
+    maxBodyBytes: o.maxBodyBytes ?? 1024 * 1024,
+    requireHttps: (o.requireHttps ?? true) && !(o.allowInsecureHttp ?? false),
+    trustProxy: o.trustProxy ?? false,
+    clock: o.clock ?? Date.now,
+    debug: o.debug ?? false,
+    onEvent: o.onEvent,
+  };
+}

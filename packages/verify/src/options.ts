@@ -1,0 +1,103 @@
+import type { KeyEncoding, SigilKey } from '@sigil/core';
+import type { NonceStore } from './nonce-store.js';
+import type { VerifierEvent } from './types.js';
+
+/**
+ * Where a key may be used. Checked after the MAC is valid; a request outside
+ * it is refused with `key_scope_denied` (403).
+ *
+ * @example
+ * const scope: KeyScope = { methods: ['POST'], pathPrefixes: ['/webhooks'] };
+ */
+export interface KeyScope {
+  /** Allowed methods, compared exactly (methods are case-sensitive). */
+  readonly methods?: readonly string[];
+  /**
+   * Allowed path prefixes, matched on whole segments: `/v1/orders` allows
+   * `/v1/orders` and `/v1/orders/7`, not `/v1/orders-admin`. A path with a
+   * `.` or `..` segment (plain or percent-encoded) never matches.
+   */
+  readonly pathPrefixes?: readonly string[];
+}
+
+/**
+ * A secret with its validity period and scope.
+ *
+ * @example
+ * const entry: KeyEntry = {
+ *   key: process.env.NEW_SECRET!, encoding: 'base64url',
+ *   notBefore: new Date('2025-01-01'), scope: { methods: ['POST'] },
+ * };
+ */
+export interface KeyEntry {
+  /** The secret: a SigilKey, bytes, or a string together with `encoding`. */
+  readonly key: SigilKey | Uint8Array | ArrayBuffer | string;
+  /** Required when `key` is a string: Sigil never guesses an encoding. */
+  readonly encoding?: KeyEncoding;
+  /** First moment the key is accepted: a Date or Unix seconds (inclusive). */
+  readonly notBefore?: Date | number;
+  /** Last moment the key is accepted: a Date or Unix seconds (inclusive). */
+  readonly notAfter?: Date | number;
+  readonly scope?: KeyScope;
+}
+
+/**
+ * One key as configured: a SigilKey, raw bytes, or a KeyEntry.
+ *
+ * @example
+ * const input: KeyInput = importKey(secret, { encoding: 'base64url' });
+ */
+export type KeyInput = SigilKey | Uint8Array | ArrayBuffer | KeyEntry;
+
+/**
+ * Looks keys up by id at request time (a database, a secret manager). Return
+ * several during rotation, nothing for an unknown id. Return the same
+ * objects across calls (cache them): a SigilKey prepares its HMAC state once.
+ *
+ * @example
+ * const resolver: KeyResolver = async (id) => cache.get(id);
+ */
+export type KeyResolver = (
+  keyId: string,
+) => KeyInput | readonly KeyInput[] | null | undefined | Promise<KeyInput | readonly KeyInput[] | null | undefined>;
+
+/**
+ * Options of `createVerifier()`. Only `keys` and `nonceStore` are required;
+ * every default is the secure one.
+ *
+ * @example
+ * const options: VerifierOptions = { keys: { 'client-1': key }, nonceStore: new MemoryNonceStore() };
+ */
+export interface VerifierOptions {
+  /** A static map from key id to one or several keys, or a resolver. */
+  readonly keys: Readonly<Record<string, KeyInput | readonly KeyInput[]>> | KeyResolver;
+  /** Replay protection. Required unless `replay: false`. */
+  readonly nonceStore?: NonceStore;
+  /** Set to false to turn replay protection off (then give no `nonceStore`). Default true. */
+  readonly replay?: boolean;
+  /** Accepted distance between the signature timestamp and the server clock, both ways. Default 300. */
+  readonly toleranceSeconds?: number;
+  /** Headers every signature must cover besides `host`, e.g. `['content-type']`. */
+  readonly requiredHeaders?: readonly string[];
+  /** Largest body read, in bytes. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Refuse plain HTTP (`insecure_transport`, 403). Default true; loopback peers are exempt. */
+  readonly requireHttps?: boolean;
+  /** Accept plain HTTP from anywhere. Default false. */
+  readonly allowInsecureHttp?: boolean;
+  /**
+   * Honour `X-Forwarded-Proto` from a TLS-terminating proxy. Then every
+   * value it lists must be `https`, and the loopback exemption no longer
+   * applies (the proxy itself is the loopback peer). Default false.
+   */
+  readonly trustProxy?: boolean;
+  /** Milliseconds since the epoch. Default `Date.now`. */
+  readonly clock?: () => number;
+  /**
+   * Put the server's canonical string into failures, for client authors to
+   * diff. Refused when `NODE_ENV` is `production`. Default false.
+   */
+  readonly debug?: boolean;
+  /** Called once per verification with a secret-free event. Errors it throws are ignored. */
+  readonly onEvent?: (event: VerifierEvent) => void;
+}

@@ -1,0 +1,123 @@
+import type { Algorithm, HeaderList, HeadersLike, SigilErrorCode } from '@sigil/core';
+
+/**
+ * The body of a request under verification: the bytes, or a reader the
+ * verifier calls only once the header, timestamp and key checks have passed.
+ * A reader must stop after `maxBytes` and reject with
+ * `SigilError('body_too_large')`; any other rejection counts as
+ * `body_read_failed`.
+ *
+ * @example
+ * const body: BodySource = (maxBytes) => readCapped(stream, maxBytes);
+ */
+export type BodySource = Uint8Array | null | ((maxBytes: number) => Promise<Uint8Array>);
+
+/**
+ * What `verifier.verify()` reads: core's request shape with a lazy body and
+ * the two connection facts the transport check needs. Adapters build it.
+ *
+ * @example
+ * const request: VerifierRequest = {
+ *   method: req.method!, target: req.url!, headers: pairs(req.rawHeaders),
+ *   body: (max) => readBody(req, max),
+ *   secure: Boolean((req.socket as TLSSocket).encrypted),
+ *   remoteAddress: req.socket.remoteAddress,
+ * };
+ */
+export interface VerifierRequest {
+  /** The method exactly as received. */
+  readonly method: string;
+  /** Path and query exactly as received (origin-form). */
+  readonly target: string;
+  /** Header field lines as received (preferred: duplicates stay visible), or a Fetch `Headers`. */
+  readonly headers: HeaderList | HeadersLike;
+  /** Absent or null means no body. */
+  readonly body?: BodySource;
+  /** True when the connection to this server is TLS. */
+  readonly secure?: boolean;
+  /** Peer address of the connection (not a forwarded header). */
+  readonly remoteAddress?: string;
+}
+
+/**
+ * A verified request. Holds no nonce, MAC or secret, so it is safe to log.
+ *
+ * @example
+ * if (result.ok) console.log(`signed by ${result.keyId}`);
+ */
+export interface VerificationSuccess {
+  readonly ok: true;
+  readonly keyId: string;
+  /** Index of the matching key in the list configured (or resolved) for this id: rotation metrics. */
+  readonly keyIndex: number;
+  readonly algorithm: Algorithm;
+  /** The signature's timestamp, Unix seconds. */
+  readonly timestamp: number;
+  /** The header names the signature covers. */
+  readonly signedHeaders: readonly string[];
+  /** The raw body bytes the MAC covered (empty when there was none). */
+  readonly body: Uint8Array;
+}
+
+/**
+ * A rejected request. Answer with `status` and `publicCode` only.
+ *
+ * @example
+ * if (!result.ok) return Response.json({ error: result.publicCode }, { status: result.status });
+ */
+export interface VerificationFailure {
+  readonly ok: false;
+  /** The precise code, for your logs and metrics. */
+  readonly code: SigilErrorCode;
+  /** HTTP status to answer with (401, 403, 413, 400 or 503). */
+  readonly status: number;
+  /** The code to put in the response: `key_unknown` reads as `signature_invalid`. */
+  readonly publicCode: SigilErrorCode;
+  /** Set on `timestamp_out_of_window`: the server clock, Unix seconds, for `Sigil-Server-Time`. */
+  readonly serverTime?: number;
+  /** Debug mode only: the canonical string the server computed. */
+  readonly canonical?: string;
+}
+
+/**
+ * The outcome of `verifier.verify()`.
+ *
+ * @example
+ * const result: VerificationResult = await verifier.verify(request);
+ */
+export type VerificationResult = VerificationSuccess | VerificationFailure;
+
+/**
+ * A structured, secret-free record of one verification, for metrics and
+ * audit logs. Never carries the nonce, MAC, secret, body or query string.
+ *
+ * @example
+ * createVerifier({ ...options, onEvent: (e) => metrics.count(`sigil.${e.type}`, { code: e.code }) });
+ */
+export interface VerifierEvent {
+  readonly type: 'accepted' | 'rejected';
+  /** Set when rejected. The precise code (`key_unknown` included). */
+  readonly code?: SigilErrorCode;
+  /** Set once the header parsed (a syntactically valid key id). */
+  readonly keyId?: string;
+  /** Set when the method is a valid HTTP token. */
+  readonly method?: string;
+  /** The path without its query, set when the target is valid. */
+  readonly path?: string;
+  /** Time spent in verify(), milliseconds. */
+  readonly latencyMs: number;
+}
+
+/**
+ * A configured verifier. Create one per server with `createVerifier()`.
+ *
+ * @example
+ * const result = await verifier.verify(request);
+ */
+export interface Verifier {
+  /**
+   * Runs every check in SPEC.md order. Resolves for every request, valid or
+   * not; rejects only when the key resolver you configured throws.
+   */
+  verify(request: VerifierRequest): Promise<VerificationResult>;
+}
