@@ -21,3 +21,13 @@ export { signRfc9421 } from './sign.js';
 export type { SignRfc9421Options, SignRfc9421Result } from './sign.js';
 export { verifyRfc9421 } from './verify.js';
 export type { VerifyRfc9421Options, Rfc9421VerifyResult, Rfc9421VerifySuccess, Rfc9421VerifyFailure } from './verify.js';
+export { rfc9421VectorSchema, rfc9421VectorFileSchema, parseRfc9421VectorFile, rfc9421VectorJsonSchema } from './vectors.js';
+export type {
+  Rfc9421Vector,
+  Rfc9421VectorFile,
+  Rfc9421PositiveVector,
+  Rfc9421NegativeVector,
+  Rfc9421DigestVector,
+  Rfc9421VectorRequest,
+  Rfc9421VectorKey,
+} from './vectors.js';

@@ -2,7 +2,7 @@
 // and the signature bases of appendix B.2, byte for byte.
 import { describe, expect, it } from 'vitest';
 import { signatureBase, type ComponentInput, type Rfc9421Request } from '@sigil/core/rfc9421';
-import { RFC_CONTENT_DIGEST, request, testRequest } from './fixtures.js';
+import { RFC_CONTENT_DIGEST, request, SECTION_2_1_FIELDS, testRequest } from './fixtures.js';
 
 /** The component lines of the base, without the @signature-params line. */
 function lines(req: Rfc9421Request, components: ComponentInput[]): string[] {
@@ -10,14 +10,7 @@ function lines(req: Rfc9421Request, components: ComponentInput[]): string[] {
 }
 
 describe('RFC 9421 section 2.1: HTTP fields', () => {
-  const req = request('/', [
-    ['Date', 'Tue, 20 Apr 2021 02:07:56 GMT'],
-    ['X-OWS-Header', '   Leading and trailing whitespace.   '],
-    ['Cache-Control', 'max-age=60'],
-    ['Cache-Control', '   must-revalidate'],
-    ['Example-Dict', ' a=1,    b=2;x=1;y=2,   c=(a   b   c)'],
-    ['X-Empty-Header', ''],
-  ]);
+  const req = request('/', SECTION_2_1_FIELDS);
 
   it('trims each field line and joins repeated lines with ", "', () => {
     expect(lines(req, ['host', 'date', 'x-ows-header', 'cache-control', 'example-dict', 'x-empty-header'])).toEqual([
