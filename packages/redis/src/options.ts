@@ -57,9 +57,19 @@ export interface RedisNonceStoreOptions {
   readonly timeoutMs?: number;
 }
 
-/** Default key prefix. */
+/**
+ * Default key prefix.
+ *
+ * @example
+ * const key = `${DEFAULT_PREFIX}${keyId}:${nonce}`; // what the store writes
+ */
 export const DEFAULT_PREFIX = 'sigil:nonce:';
-/** Default upper bound on one round trip, in milliseconds. */
+/**
+ * Default upper bound on one round trip, in milliseconds.
+ *
+ * @example
+ * new RedisNonceStore({ client, timeoutMs: DEFAULT_TIMEOUT_MS / 2 });
+ */
 export const DEFAULT_TIMEOUT_MS = 1000;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

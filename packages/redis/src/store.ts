@@ -40,9 +40,10 @@ function checkArguments(keyId: string, nonce: string, expiresAtMs: number): numb
  *
  * @example
  * import { Redis } from 'ioredis';
- * const client = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+ * const client = new Redis(process.env.REDIS_URL!, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+ * await client.connect();
  * const store = new RedisNonceStore({ client });
- * await store.checkAndStore('client-1', nonce, Date.now() + 600_000); // true, then false
+ * await store.checkAndStore('client-1', nonce, Date.now() + 301_000); // true, then false
  */
 export class RedisNonceStore implements NonceStore {
   /** The key prefix in use. */
@@ -68,7 +69,8 @@ export class RedisNonceStore implements NonceStore {
    * and with `nonce_store_unavailable` on any Redis failure.
    *
    * @example
-   * if (!(await store.checkAndStore(params.keyId, params.nonce, (params.timestamp + 300) * 1000))) reject();
+   * const fresh = await store.checkAndStore(params.keyId, params.nonce, (params.timestamp + 301) * 1000);
+   * if (!fresh) return reply(401, 'nonce_replayed');
    */
   async checkAndStore(keyId: string, nonce: string, expiresAtMs: number): Promise<boolean> {
     const at = checkArguments(keyId, nonce, expiresAtMs);

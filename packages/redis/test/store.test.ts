@@ -1,7 +1,7 @@
 // RedisNonceStore beyond the shared contract: options, key layout, both
 // clients sharing one keyspace, close(), and what it shows when inspected.
 import { inspect } from 'node:util';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { createClient, createCluster, RESP_TYPES } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateNonce, isSigilError } from '@sigil/core';
@@ -37,6 +37,15 @@ describe('options are validated at construction', () => {
   it('refuses a node-redis cluster, whose sendCommand takes other arguments', () => {
     const cluster = createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:1' }] });
     expect(invalidOption({ client: cluster })).toMatch(/cluster clients are not supported/);
+    // @ts-expect-error The types refuse it too.
+    const typed: RedisNonceStoreOptions = { client: cluster };
+    expect(typed).toBeDefined();
+  });
+
+  it('takes an ioredis Cluster (by type and by shape)', () => {
+    const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true });
+    expect(new RedisNonceStore({ client: cluster }).prefix).toBe(DEFAULT_PREFIX);
+    cluster.disconnect();
   });
 
   it('never echoes a received value', () => {
