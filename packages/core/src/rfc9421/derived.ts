@@ -36,7 +36,9 @@ function queryParam(query: string | undefined, name: string): string {
   // WHATWG form-urlencoded parsing ("+" is a space, percent-decoding as
   // UTF-8), then every name and value re-encoded (RFC 9421 section 2.2.8).
   const values: string[] = [];
-  for (const [key, value] of new URLSearchParams(query ?? '')) {
+  // The leading "&" keeps a query that starts with "?" intact: the
+  // URLSearchParams constructor would strip that "?", the URL parser does not.
+  for (const [key, value] of new URLSearchParams(`&${query ?? ''}`)) {
     if (formEncode(key) === name) values.push(formEncode(value));
   }
   if (values.length === 0) throw new SigilError('signed_header_missing', { detail: 'a covered @query-param is absent' });

@@ -172,6 +172,9 @@ describe('errors the RFC requires', () => {
     expect(base(['@signature-params'])).toBe('invalid_option');
     expect(base(['"@query-param";name=1'])).toBe('invalid_option');
   });
+  it('reads a query that starts with "?" as the URL parser does (the name is "?a")', () => {
+    expect(lines(request('/p??a=1', []), ['"@query-param";name="%3Fa"'])).toEqual(['"@query-param";name="%3Fa": 1']);
+  });
   it('a repeated query parameter cannot be covered', () => {
     expect(base(['"@query-param";name="a"'], request('/p?a=1&a=2', []))).toBe('invalid_option');
   });
