@@ -1,0 +1,70 @@
+// Child processes and loopback HTTP for the orchestrator. Every child runs
+// a script from this package's dist/ with the same node binary.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+/** Absolute path of a built entry (dist/<name>.js). */
+export const distScript = (name: string): string => fileURLToPath(new URL(`./${name}.js`, import.meta.url));
+
+/** Runs `node [nodeArgs] dist/<name>.js [args]` to completion; resolves its stdout. */
+export function runNode(name: string, args: readonly string[], nodeArgs: readonly string[] = []): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, distScript(name), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${name} ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+/** A long-running child that printed one JSON line when ready. */
+export interface Started<T> {
+  readonly ready: T;
+  readonly child: ChildProcess;
+  /** Closes its stdin (its cue to exit) and waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts dist/<name>.js and waits for the first line of its stdout, parsed as JSON. */
+export function startNode<T>(name: string, args: readonly string[], nodeArgs: readonly string[] = []): Promise<Started<T>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, distScript(name), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let buffered = '';
+    const exited = new Promise<void>((done) => child.on('close', () => done()));
+    const onData = (text: string): void => {
+      buffered += text;
+      const end = buffered.indexOf('\n');
+      if (end < 0) return;
+      child.stdout!.off('data', onData);
+      const stop = async (): Promise<void> => {
+        child.stdin!.end();
+        await exited;
+      };
+      resolve({ ready: JSON.parse(buffered.slice(0, end)) as T, child, stop });
+    };
+    child.stdout!.setEncoding('utf8').on('data', onData);
+    child.on('error', reject);
+    void exited.then(() => reject(new Error(`${name} exited before it was ready`)));
+  });
+}
+
+/** One request to 127.0.0.1:port; resolves the status and the response text. */
+export function send(
+  port: number,
+  method: string,
+  path: string,
+  headers: Readonly<Record<string, string>>,
+  body?: Uint8Array,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -1,0 +1,80 @@
+// Printing: one table per scenario, a ratio matrix, memory, end to end and
+// the targets, as plain text for the terminal and as Markdown for README.md.
+import type { E2EResult } from './e2e/run-e2e.js';
+import type { MemoryResult } from './memory/child.js';
+import type { Verdict } from './targets.js';
+import type { ScenarioResult } from './worker.js';
+
+/** Everything one `pnpm bench` run produced (also the JSON written to results/). */
+export interface BenchReport {
+  readonly date: string;
+  readonly quick: boolean;
+  readonly machine: {
+    readonly cpus: number;
+    readonly model: string;
+    readonly node: string;
+    readonly platform: string;
+    readonly loadavgStart: readonly number[];
+    readonly loadavgEnd: readonly number[];
+  };
+  readonly scenarios: readonly ScenarioResult[];
+  readonly memory: readonly MemoryResult[];
+  readonly e2e: E2EResult | null;
+  readonly verdicts: readonly Verdict[];
+}
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const mib = (n: number): string => `${(n / (1 << 20)).toFixed(1)} MiB`;
+const mark = (v: Verdict): string => (v.met === null ? 'not run' : v.met ? 'met' : 'MISSED');
+
+type Cell = string;
+
+function table(head: readonly Cell[], rows: readonly (readonly Cell[])[], markdown: boolean): string[] {
+  if (markdown) {
+    const line = (cells: readonly Cell[]) => `| ${cells.join(' | ')} |`;
+    return [line(head), line(head.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)];
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly Cell[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(head), ...rows.map(line)];
+}
+
+function scenarioTable(s: ScenarioResult, markdown: boolean): string[] {
+  const rows = s.rows.map((r) => [
+    r.name,
+    int(r.opsPerSec),
+    `±${(r.spread * 50).toFixed(0)}%`,
+    `${r.ratio.toFixed(2)}x`,
+    `${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)}`,
+  ]);
+  return [markdown ? `#### ${s.title}` : `== ${s.title}`, '', ...table(['row', 'ops/s', 'spread', 'vs floor', 'rounds'], rows, markdown), ''];
+}
+
+/** The report as lines of text (`markdown` for README.md). */
+export function formatReport(report: BenchReport, markdown = false): string[] {
+  const m = report.machine;
+  const out: string[] = [
+    `${report.quick ? 'QUICK smoke run (BENCH_QUICK=1), numbers not representative. ' : ''}${report.date}`,
+    `${m.cpus} CPUs, ${m.model}, Node ${m.node} (${m.platform}); load average ${m.loadavgStart.map((x) => x.toFixed(1)).join(' ')} at start, ${m.loadavgEnd.map((x) => x.toFixed(1)).join(' ')} at end`,
+    '',
+  ];
+  for (const s of report.scenarios) out.push(...scenarioTable(s, markdown));
+  if (report.memory.length > 0) {
+    out.push(markdown ? '#### Memory, verifying a 16 MiB body' : '== memory, verifying a 16 MiB body', '');
+    const rows = report.memory.map((x) => [x.mode, mib(x.maxRssDelta), mib(x.sampledRssDelta), mib(x.arrayBuffersDelta), `${(x.extraBytes / x.bodyBytes).toFixed(2)}x body`]);
+    out.push(...table(['mode', 'max RSS +', 'sampled RSS +', 'ArrayBuffers +', 'extra peak'], rows, markdown), '');
+  }
+  if (report.e2e) {
+    const e = report.e2e;
+    out.push(markdown ? '#### End to end (node:http, autocannon in a second process)' : '== end to end (node:http, autocannon in a second process)', '');
+    const rows = [
+      ['plain server', int(e.plainRps), e.trials.plain.map((t) => int(t.requestsPerSec)).join(' / ')],
+      ['with verifier', int(e.verifyRps), e.trials.verify.map((t) => int(t.requestsPerSec)).join(' / ')],
+    ];
+    out.push(...table(['server', 'req/s (median)', 'trials'], rows, markdown));
+    out.push('', `${e.requests} requests per trial, ${e.connections} connections; verifying keeps ${(e.ratio * 100).toFixed(1)}% of the plain throughput (costs ${((1 - e.ratio) * 100).toFixed(1)}%)`, '');
+  }
+  out.push(markdown ? '#### Targets' : '== targets', '');
+  out.push(...table(['target', 'measured', ''], report.verdicts.map((v) => [v.target, v.measured, mark(v)]), markdown));
+  return out;
+}

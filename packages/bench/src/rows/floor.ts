@@ -1,0 +1,48 @@
+// The raw floor: what any HMAC request signature must at least compute on
+// this runtime. node:crypto SHA-256 of the body (hex) plus one HMAC-SHA256
+// over a canonical string built beforehand. Every ratio in the table is
+// against this row, measured in the same process and round.
+import { createHash, createHmac, hash as oneShotHash } from 'node:crypto';
+import { canonicalize } from '@sigil/core';
+import type { Row } from '../harness.js';
+import { KEY_ID, SECRET, type Scenario } from '../scenarios.js';
+
+// crypto.hash (Node >= 20.12) skips the Hash object; it is the faster floor.
+const sha256Hex: (data: Buffer) => string =
+  typeof oneShotHash === 'function'
+    ? (data) => oneShotHash('sha256', data, 'hex')
+    : (data) => createHash('sha256').update(data).digest('hex');
+
+/**
+ * The floor row.
+ *
+ * @example
+ * const row = floorRow(scenario('typical'));
+ * await row.check();
+ * row.op();
+ */
+export function floorRow(s: Scenario): Row {
+  const canonical = canonicalize(
+    { method: s.method, target: s.target, headers: s.headers, body: s.body },
+    {
+      algorithm: 'hmac-sha256',
+      keyId: KEY_ID,
+      timestamp: 1_763_460_000,
+      nonce: 'AAAAAAAAAAAAAAAAAAAAAA',
+      headers: ['host', ...s.signed].sort(),
+    },
+  );
+  const op = (): [string, Buffer] => [sha256Hex(s.body), createHmac('sha256', SECRET).update(canonical).digest()];
+  return {
+    name: 'raw floor (node:crypto)',
+    group: 'floor',
+    note: 'SHA-256 of the body + one HMAC over a prebuilt canonical string',
+    async: false,
+    async check() {
+      const [digest, mac] = op();
+      if (!canonical.endsWith(`\n${digest}`)) throw new Error('floor: the body digest differs from the canonical string');
+      if (mac.length !== 32) throw new Error('floor: the MAC is not 32 bytes');
+    },
+    op,
+  };
+}

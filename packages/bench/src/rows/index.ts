@@ -1,0 +1,29 @@
+// Every row of the table, in print order. The floor comes first; ratios in
+// every row are against it.
+import type { RowFactory } from '../harness.js';
+import { floorRow } from './floor.js';
+import { aws4Row } from './peers/aws4.js';
+import { hawkRow } from './peers/hawk.js';
+import { httpsigRow } from './peers/httpsig.js';
+import { smithyRow } from './peers/smithy.js';
+import { standardWebhooksRow } from './peers/standardwebhooks.js';
+import { sigilSignPortableRow, sigilSignRow } from './sigil-sign.js';
+import { sigilVerifyRow } from './sigil-verify.js';
+
+/** The peer rows alone (the smoke test runs their checks). */
+export const PEER_ROWS: Readonly<Record<string, RowFactory>> = {
+  aws4: aws4Row,
+  '@smithy/signature-v4': smithyRow,
+  'http-message-signatures': httpsigRow,
+  standardwebhooks: standardWebhooksRow,
+  '@hapi/hawk': hawkRow,
+};
+
+/** All rows, in print order. */
+export const ROWS: readonly RowFactory[] = [
+  floorRow,
+  sigilSignRow,
+  sigilVerifyRow,
+  sigilSignPortableRow,
+  ...Object.values(PEER_ROWS),
+];

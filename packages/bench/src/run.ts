@@ -1,0 +1,89 @@
+// `pnpm bench`: one child process per scenario (each checks its rows, then
+// times them against the floor in the same process), the 16 MiB memory
+// measurement, the end-to-end server comparison; then the tables, the
+// targets, and results/<date>.json, results/latest.json, results/latest.md.
+//   BENCH_QUICK=1                 about a minute, for a smoke run
+//   BENCH_SCENARIOS=typical,...   a subset of scenarios
+//   BENCH_SKIP=memory,e2e         skip those parts
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { QUICK } from './config.js';
+import { runE2E } from './e2e/run-e2e.js';
+import { runNode } from './lib/child.js';
+import { runMemory } from './memory/run-memory.js';
+import { formatReport, type BenchReport } from './report.js';
+import { SCENARIO_IDS, type ScenarioId } from './scenarios.js';
+import { E2E_MIN_RATIO, MEMORY_MAX_BODY_MULTIPLE, ratioVerdicts, type Verdict } from './targets.js';
+import type { ScenarioResult } from './worker.js';
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+const tmpDir = `${resultsDir}tmp/`;
+
+function selectedScenarios(): ScenarioId[] {
+  const asked = process.env.BENCH_SCENARIOS?.split(',').map((x) => x.trim()).filter(Boolean);
+  if (!asked) return [...SCENARIO_IDS];
+  const unknown = asked.filter((x) => !(SCENARIO_IDS as readonly string[]).includes(x));
+  if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIO_IDS.join(', ')}`);
+  return asked as ScenarioId[];
+}
+
+async function main(): Promise<void> {
+  mkdirSync(tmpDir, { recursive: true });
+  const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').map((x) => x.trim()));
+  const loadavgStart = loadavg();
+  const scenarios: ScenarioResult[] = [];
+  for (const id of selectedScenarios()) {
+    log(`scenario ${id} (own process)`);
+    const file = `${tmpDir}${id}.json`;
+    await runNode('worker', [id, file]);
+    scenarios.push(JSON.parse(readFileSync(file, 'utf8')) as ScenarioResult);
+  }
+  const verdicts: Verdict[] = ratioVerdicts(scenarios);
+  const memory = skip.has('memory') ? [] : (log('memory: verifying a 16 MiB body'), await runMemory());
+  for (const m of memory) {
+    verdicts.push({
+      target: `16 MiB verify (${m.mode}): extra peak <= ${MEMORY_MAX_BODY_MULTIPLE}x body`,
+      measured: `${(m.extraBytes / m.bodyBytes).toFixed(2)}x`,
+      met: m.extraBytes <= MEMORY_MAX_BODY_MULTIPLE * m.bodyBytes,
+    });
+  }
+  const e2e = skip.has('e2e') ? null : (log('end to end'), await runE2E(log));
+  if (e2e) {
+    verdicts.push({
+      target: `end to end, 1 KiB: verification costs <= ${Math.round((1 - E2E_MIN_RATIO) * 100)}% of throughput`,
+      measured: `costs ${((1 - e2e.ratio) * 100).toFixed(1)}%`,
+      met: e2e.ratio >= E2E_MIN_RATIO,
+    });
+  }
+  const date = new Date().toISOString();
+  const report: BenchReport = {
+    date,
+    quick: QUICK,
+    machine: {
+      cpus: availableParallelism(),
+      model: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      loadavgStart,
+      loadavgEnd: loadavg(),
+    },
+    scenarios,
+    memory,
+    e2e,
+    verdicts,
+  };
+  process.stdout.write(`\n${formatReport(report).join('\n')}\n`);
+  const json = JSON.stringify(report, null, 2);
+  const stamp = date.slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+  writeFileSync(`${resultsDir}${stamp}${QUICK ? '-quick' : ''}.json`, json);
+  writeFileSync(`${resultsDir}latest.json`, json);
+  writeFileSync(`${resultsDir}latest.md`, `${formatReport(report, true).join('\n')}\n`);
+  log(`wrote results/${stamp}${QUICK ? '-quick' : ''}.json, results/latest.json, results/latest.md`);
+}
+
+main().catch((error: unknown) => {
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});
