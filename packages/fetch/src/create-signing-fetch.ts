@@ -1,0 +1,204 @@
+import { SERVER_TIME_HEADER, SigilError } from '@sigil/core';
+import { parseServerTime } from './lib/clock.js';
+import { readStream } from './lib/body.js';
+import { REDIRECT_STATUSES, redirectRequest } from './lib/redirect.js';
+import { signParts, withoutSignature, type HeaderPair } from './lib/sign-parts.js';
+import { checkTransport } from './lib/transport.js';
+import { redact, resolveFetchOptions, type SigningConfig, type SigningFetchOptions } from './options.js';
+
+/** A function with the type and behaviour of `fetch`. */
+export type SigningFetch = typeof fetch;
+
+/** Init members the wrapper sets itself; every other member (undici's `dispatcher`...) passes through. */
+const OWN_INIT = new Set(['method', 'headers', 'body', 'redirect', 'signal', 'duplex', 'window']);
+
+interface RequestLike {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Iterable<[string, string]>;
+  readonly body: ReadableStream<Uint8Array> | null;
+  readonly redirect?: RequestRedirect;
+  readonly signal?: AbortSignal;
+}
+
+function isRequestLike(value: unknown): value is RequestLike {
+  const v = value as Partial<RequestLike> | null;
+  return typeof v === 'object' && v !== null && typeof v.url === 'string' && typeof v.method === 'string' && typeof v.headers === 'object';
+}
+
+/**
+ * Normalises the input once with the platform's Request: method case,
+ * headers, and the body with the content-type fetch would send (FormData
+ * with its boundary, URLSearchParams, Blob type, text). A Request from
+ * another fetch implementation (undici's) is copied member by member.
+ */
+function toRequest(input: unknown, init: RequestInit | undefined): Request {
+  if (typeof input === 'string' || input instanceof URL || input instanceof Request || !isRequestLike(input)) {
+    // Anything else is stringified, exactly as fetch does.
+    return new Request(input as string | URL | Request, init);
+  }
+  const copy: RequestInit & { duplex: 'half' } = {
+    method: input.method,
+    headers: [...input.headers],
+    body: input.body,
+    duplex: 'half',
+    ...(input.redirect ? { redirect: input.redirect } : {}),
+    ...(input.signal ? { signal: input.signal } : {}),
+  };
+  return new Request(input.url, { ...copy, ...init });
+}
+
+/** The sent headers, as fetch would send them: no Host (fetch sets it) and no stale signature. */
+function headerPairs(headers: Headers): HeaderPair[] {
+  const out: HeaderPair[] = [];
+  headers.forEach((value, name) => {
+    if (name !== 'host') out.push([name, value]);
+  });
+  return withoutSignature(out);
+}
+
+/**
+ * True when a 401 is the verifier's timestamp rejection: it carries
+ * Sigil-Server-Time, and its JSON body, if it names a code, names that one.
+ * Returns the server's clock (Unix seconds) or undefined.
+ */
+async function timestampRejection(response: Response): Promise<number | undefined> {
+  if (response.status !== 401) return undefined;
+  const serverTime = parseServerTime(response.headers.get(SERVER_TIME_HEADER));
+  if (serverTime === undefined) return undefined;
+  if ((response.headers.get('content-type') ?? '').includes('json') && response.body) {
+    try {
+      // A verifier's failure body is a few bytes; read no more than 16 KiB of a copy.
+      const text = new TextDecoder().decode(await readStream(response.clone().body!, 16 * 1024));
+      const json = JSON.parse(text) as { code?: unknown; error?: unknown } | null;
+      const error = json?.error as { code?: unknown } | string | undefined;
+      const code = json?.code ?? (typeof error === 'object' && error !== null ? error.code : error);
+      if (typeof code === 'string' && code !== 'timestamp_out_of_window') return undefined;
+    } catch {
+      // An unreadable body does not contradict the header.
+    }
+  }
+  return serverTime;
+}
+
+async function discard(response: Response): Promise<void> {
+  try {
+    await response.body?.cancel();
+  } catch {
+    // Nothing to do: the response is dropped either way.
+  }
+}
+
+async function send(config: SigningConfig, request: Request, init: RequestInit | undefined): Promise<Response> {
+  const baseFetch = config.fetch ?? globalThis.fetch;
+  const passthrough: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(init ?? {})) if (!OWN_INIT.has(name)) passthrough[name] = value;
+
+  let url = new URL(request.url);
+  // Refuse before reading the body: a refused request costs nothing.
+  checkTransport(url, config.allowInsecureHttp);
+  let method = request.method;
+  let headers: readonly HeaderPair[] = headerPairs(request.headers);
+  // Buffered once: every attempt (redirect, clock retry) sends these bytes.
+  let body = request.body === null ? null : await readStream(request.body, config.maxBodyBytes);
+  const startOrigin = url.origin;
+  let signed = true;
+  let clockRetried = false;
+  let hops = 0;
+
+  for (;;) {
+    checkTransport(url, config.allowInsecureHttp);
+    const target = url.pathname + url.search;
+    const sent = signed ? [...headers, ['sigil-signature', signParts(config, { method, url, target, headers, body })]] : headers;
+    const response = (await baseFetch(url.href, {
+      ...passthrough,
+      method,
+      headers: sent,
+      ...(body === null ? {} : { body }),
+      redirect: 'manual',
+      signal: request.signal,
+    })) as Response;
+
+    if (signed && !clockRetried) {
+      const serverTime = await timestampRejection(response);
+      if (serverTime !== undefined) {
+        // Once per call: a second rejection means the clock is not the problem.
+        clockRetried = true;
+        config.clock.learn(url.origin, serverTime);
+        await discard(response);
+        continue;
+      }
+    }
+
+    const location = response.headers.get('location');
+    if (!REDIRECT_STATUSES.has(response.status) || location === null || request.redirect === 'manual') {
+      if (hops > 0) Object.defineProperty(response, 'redirected', { value: true });
+      return response;
+    }
+    if (request.redirect === 'error') {
+      await discard(response);
+      throw new TypeError('fetch failed: redirect refused by redirect: "error"');
+    }
+    if (hops >= config.maxHops) {
+      await discard(response);
+      throw new SigilError('too_many_redirects', { detail: `options.redirect.maxHops is ${config.maxHops}` });
+    }
+    let next: URL;
+    try {
+      next = new URL(location, url);
+    } catch (cause) {
+      await discard(response);
+      throw new TypeError('fetch failed: the redirect Location is not a URL', { cause });
+    }
+    await discard(response);
+    hops++;
+    ({ method, headers, body } = redirectRequest(response.status, method, headers, body));
+    if (signed && next.origin !== startOrigin) {
+      if (config.crossOrigin === 'error') {
+        throw new SigilError('redirect_cross_origin', { detail: 'set options.redirect.crossOrigin to "follow-unsigned" to follow it unsigned' });
+      }
+      // Off the origin for good: no later hop is signed, even one that comes back.
+      signed = false;
+      headers = withoutSignature(headers, true);
+    }
+    url = next;
+  }
+}
+
+/**
+ * Wraps fetch so every request it sends is signed with Sigil v1. The result
+ * has fetch's exact type. Each attempt (redirect hop, clock-skew retry) gets
+ * a fresh timestamp and nonce; the body is buffered once, signed over the
+ * exact bytes sent, and never read twice.
+ *
+ * Refuses plain http: except to loopback hosts (`insecure_transport`),
+ * never sends a signature to another origin on redirect, and buffers at most
+ * `maxBodyBytes` (`body_too_large`). Options are validated here and the
+ * secret is imported once; a bad option throws `invalid_option` naming it.
+ *
+ * @example
+ * import { createSigningFetch } from '@sigil/fetch';
+ * import { importKey } from '@sigil/core';
+ *
+ * const signedFetch = createSigningFetch({
+ *   keyId: 'client-1',
+ *   secret: importKey(process.env.SIGIL_SECRET!, { encoding: 'base64url' }),
+ * });
+ * const res = await signedFetch('https://api.example.com/v1/orders', {
+ *   method: 'POST',
+ *   headers: { 'content-type': 'application/json' },
+ *   body: JSON.stringify({ qty: 1 }),
+ * });
+ */
+export function createSigningFetch(options: SigningFetchOptions): SigningFetch {
+  const config = resolveFetchOptions(options);
+  const signingFetch = (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+    try {
+      return send(config, toRequest(input, init), init);
+    } catch (error) {
+      // fetch reports every failure through its promise, bad arguments included.
+      return Promise.reject(error);
+    }
+  };
+  return redact(signingFetch, 'SigningFetch', config) as SigningFetch;
+}

@@ -1,0 +1,12 @@
+export { createSigningFetch } from './create-signing-fetch.js';
+export type { SigningFetch } from './create-signing-fetch.js';
+export { signingInterceptor } from './signing-interceptor.js';
+export { DEFAULT_MAX_BODY_BYTES } from './options.js';
+export type {
+  CrossOriginRedirect,
+  FetchLike,
+  RedirectOptions,
+  SigningFetchOptions,
+  SigningInterceptorOptions,
+  SigningOptions,
+} from './options.js';

@@ -1,0 +1,284 @@
+import {
+  importKey,
+  isSigilError,
+  LIMITS,
+  SIGNATURE_HEADER,
+  SigilError,
+  SigilKey,
+  signedHeaderList,
+  signRequest,
+  type Algorithm,
+  type KeyEncoding,
+} from '@sigil/core';
+import { z } from 'zod';
+import { ClockOffsets } from './lib/clock.js';
+import { checkTransport } from './lib/transport.js';
+
+/**
+ * What to do when a redirect leads to another origin (scheme, host or port
+ * differ, an https: to http: downgrade included). A signature is never sent
+ * there: `'error'` stops with `redirect_cross_origin`, `'follow-unsigned'`
+ * follows without a signature (and without Authorization or Cookie).
+ */
+export type CrossOriginRedirect = 'error' | 'follow-unsigned';
+
+/** Options shared by createSigningFetch() and signingInterceptor(). */
+export interface SigningOptions {
+  /** The key id the verifier looks the secret up by. */
+  readonly keyId: string;
+  /**
+   * The shared secret: a key from `importKey()`/`generateKey()` (best: it
+   * never shows its bytes), raw bytes, or a string with `secretEncoding`.
+   * Imported once, when the wrapper is created.
+   */
+  readonly secret: SigilKey | Uint8Array | string;
+  /** Required when `secret` is a string: Sigil never guesses an encoding. */
+  readonly secretEncoding?: KeyEncoding;
+  /**
+   * Header names to sign besides `host` (always) and `content-type` (always
+   * when present). A listed header is signed when the request carries it.
+   */
+  readonly signedHeaders?: readonly string[];
+  /** Default `'hmac-sha256'`. */
+  readonly algorithm?: Algorithm;
+  /** Largest body the signer buffers and signs, in bytes. Default 10 MiB. */
+  readonly maxBodyBytes?: number;
+  /**
+   * Allows signed requests over plain http: to non-loopback hosts. Off by
+   * default: anyone on the path could read and replay them.
+   */
+  readonly allowInsecureHttp?: boolean;
+  /** Milliseconds since the Unix epoch, like `Date.now` (the default). */
+  readonly clock?: () => number;
+}
+
+/** How createSigningFetch() follows redirects. */
+export interface RedirectOptions {
+  /** Default `'error'`. */
+  readonly crossOrigin?: CrossOriginRedirect;
+  /** Redirects followed before `too_many_redirects`. Default 5. */
+  readonly maxHops?: number;
+}
+
+/**
+ * A fetch implementation to send with: `globalThis.fetch` (the default) or
+ * undici's `fetch`. Called with a URL string and an init whose `body` is a
+ * Uint8Array and whose `redirect` is `'manual'`; must resolve with a
+ * Response. Typed loosely because the global fetch and undici's declare
+ * different (but compatible) Request and Response types.
+ */
+export type FetchLike = (input: string, init: any) => Promise<unknown>;
+
+/** Options of createSigningFetch(). */
+export interface SigningFetchOptions extends SigningOptions {
+  /** The fetch to wrap. Default `globalThis.fetch`, looked up at call time. */
+  readonly fetch?: FetchLike;
+  readonly redirect?: RedirectOptions;
+}
+
+/** Options of signingInterceptor(). */
+export interface SigningInterceptorOptions extends SigningOptions {
+  /**
+   * The origins (`https://api.example.com`) whose requests are signed.
+   * Requests to any other origin pass through unsigned, so the interceptor
+   * can sit on a shared Agent without handing signatures to other hosts.
+   */
+  readonly origins: readonly string[];
+  readonly redirect?: {
+    /** A redirect chain that leaves its origin. Default `'error'`. */
+    readonly crossOrigin?: CrossOriginRedirect;
+  };
+}
+
+/** @internal Validated options with the key imported. */
+export interface SigningConfig {
+  readonly keyId: string;
+  readonly key: SigilKey;
+  readonly algorithm: Algorithm;
+  /** Lowercase, sorted, without host and content-type. */
+  readonly signedHeaders: readonly string[];
+  readonly maxBodyBytes: number;
+  readonly allowInsecureHttp: boolean;
+  readonly crossOrigin: CrossOriginRedirect;
+  readonly maxHops: number;
+  readonly clock: ClockOffsets;
+  readonly fetch: FetchLike | undefined;
+  /** Normalised origins (interceptor only). */
+  readonly origins: ReadonlySet<string> | undefined;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const DEFAULT_MAX_HOPS = 5;
+
+const isFunction = (value: unknown): boolean => typeof value === 'function';
+
+const common = {
+  keyId: z.string(),
+  secret: z.custom<SigilKey | Uint8Array | string>(
+    (value) => value instanceof SigilKey || value instanceof Uint8Array || typeof value === 'string',
+    { message: 'must be a SigilKey, a Uint8Array or a string' },
+  ),
+  secretEncoding: z.enum(['base64url', 'base64', 'hex', 'utf8']).optional(),
+  signedHeaders: z.array(z.string()).optional(),
+  algorithm: z.enum(['hmac-sha256', 'hmac-sha512']).optional(),
+  maxBodyBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  allowInsecureHttp: z.boolean().optional(),
+  clock: z.custom<() => number>(isFunction, { message: 'must be a function returning milliseconds' }).optional(),
+};
+const crossOrigin = z.enum(['error', 'follow-unsigned']).optional();
+
+const fetchSchema = z
+  .object({
+    ...common,
+    fetch: z.custom<FetchLike>(isFunction, { message: 'must be a fetch function' }).optional(),
+    redirect: z
+      .object({ crossOrigin, maxHops: z.number().int().min(0).max(20).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const interceptorSchema = z
+  .object({
+    ...common,
+    origins: z.array(z.string()).min(1),
+    redirect: z.object({ crossOrigin }).strict().optional(),
+  })
+  .strict();
+
+function invalid(option: string, problem: string): SigilError {
+  return new SigilError('invalid_option', { detail: `options.${option} ${problem}` });
+}
+
+/** Turns a zod failure into one invalid_option that names the option, never its value. */
+function firstIssue(error: z.ZodError, factory: string): SigilError {
+  const issue = error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    return new SigilError('invalid_option', { detail: `${factory}() has no option ${issue.keys.map((k) => `"${k}"`).join(', ')}` });
+  }
+  if (issue.path.length === 0) return new SigilError('invalid_option', { detail: `${factory}() needs an options object` });
+  return invalid(issue.path.join('.'), `is invalid (${issue.message})`);
+}
+
+function importSecret(secret: SigilKey | Uint8Array | string, encoding: KeyEncoding | undefined): SigilKey {
+  if (typeof secret === 'string' && encoding === undefined) {
+    throw invalid('secretEncoding', 'is required when options.secret is a string (base64url, base64, hex or utf8)');
+  }
+  try {
+    return importKey(secret, { encoding });
+  } catch (error) {
+    // Core's messages are secret-free; rethrow as our own so the option is named.
+    if (isSigilError(error)) throw new SigilError('invalid_key', { detail: `options.secret: ${error.message}` });
+    throw error;
+  }
+}
+
+function headerNames(names: readonly string[] | undefined): string[] {
+  let list: string[];
+  try {
+    list = signedHeaderList(names);
+  } catch {
+    throw invalid('signedHeaders', 'must hold HTTP field names');
+  }
+  if (list.includes(SIGNATURE_HEADER)) throw invalid('signedHeaders', `may not list ${SIGNATURE_HEADER}`);
+  const extra = list.filter((name) => name !== 'host' && name !== 'content-type');
+  if (extra.length + 2 > LIMITS.signedHeaders) throw invalid('signedHeaders', `may list at most ${LIMITS.signedHeaders - 2} names`);
+  return extra;
+}
+
+function checkKeyId(config: Pick<SigningConfig, 'key' | 'keyId' | 'algorithm'>): void {
+  // A trial signature runs core's own keyId checks (no second copy of its
+  // grammar here) and prepares the HMAC state once.
+  try {
+    signRequest({ method: 'GET', target: '/', headers: [['host', 'localhost']] }, config.key, {
+      keyId: config.keyId,
+      timestamp: 0,
+      algorithm: config.algorithm,
+      nonce: 'AAAAAAAAAAAAAAAAAAAAAA',
+    });
+  } catch {
+    throw invalid('keyId', 'must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : -');
+  }
+}
+
+function normaliseOrigins(origins: readonly string[], allowInsecureHttp: boolean): Set<string> {
+  const out = new Set<string>();
+  origins.forEach((text, i) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw invalid(`origins.${i}`, 'is not a URL');
+    }
+    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
+      throw invalid(`origins.${i}`, 'must be an origin such as https://api.example.com (no path, query or credentials)');
+    }
+    try {
+      checkTransport(url, allowInsecureHttp);
+    } catch (error) {
+      throw invalid(`origins.${i}`, `is refused: ${(error as Error).message}`);
+    }
+    out.add(url.origin);
+  });
+  return out;
+}
+
+function resolve(parsed: z.infer<typeof fetchSchema> | z.infer<typeof interceptorSchema>): Omit<SigningConfig, 'fetch' | 'origins'> {
+  const key = importSecret(parsed.secret, parsed.secretEncoding);
+  const algorithm = parsed.algorithm ?? 'hmac-sha256';
+  checkKeyId({ key, keyId: parsed.keyId, algorithm });
+  return {
+    keyId: parsed.keyId,
+    key,
+    algorithm,
+    signedHeaders: headerNames(parsed.signedHeaders),
+    maxBodyBytes: parsed.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    allowInsecureHttp: parsed.allowInsecureHttp ?? false,
+    crossOrigin: parsed.redirect?.crossOrigin ?? 'error',
+    maxHops: DEFAULT_MAX_HOPS,
+    clock: new ClockOffsets(parsed.clock ?? Date.now),
+  };
+}
+
+/** @internal Validates createSigningFetch() options; throws invalid_option or invalid_key. */
+export function resolveFetchOptions(options: SigningFetchOptions): SigningConfig {
+  const result = fetchSchema.safeParse(options);
+  if (!result.success) throw firstIssue(result.error, 'createSigningFetch');
+  const parsed = result.data;
+  return { ...resolve(parsed), maxHops: parsed.redirect?.maxHops ?? DEFAULT_MAX_HOPS, fetch: parsed.fetch, origins: undefined };
+}
+
+/** @internal Validates signingInterceptor() options; throws invalid_option or invalid_key. */
+export function resolveInterceptorOptions(options: SigningInterceptorOptions): SigningConfig {
+  const result = interceptorSchema.safeParse(options);
+  if (!result.success) throw firstIssue(result.error, 'signingInterceptor');
+  const parsed = result.data;
+  const base = resolve(parsed);
+  return { ...base, fetch: undefined, origins: normaliseOrigins(parsed.origins, base.allowInsecureHttp) };
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * Gives a signer (function or object) a secret-free face: util.inspect,
+ * JSON.stringify and String() show the settings and `secret: '<redacted>'`.
+ */
+export function redact<T extends object>(target: T, name: string, config: SigningConfig): T {
+  const face = {
+    keyId: config.keyId,
+    secret: '<redacted>',
+    algorithm: config.algorithm,
+    signedHeaders: ['host', 'content-type', ...config.signedHeaders],
+    maxBodyBytes: config.maxBodyBytes,
+    allowInsecureHttp: config.allowInsecureHttp,
+    redirect: config.origins ? { crossOrigin: config.crossOrigin } : { crossOrigin: config.crossOrigin, maxHops: config.maxHops },
+    ...(config.origins ? { origins: [...config.origins] } : {}),
+  };
+  const text = `${name} ${JSON.stringify(face)}`;
+  Object.defineProperties(target, {
+    [INSPECT]: { value: () => text },
+    toJSON: { value: () => ({ [name]: face }) },
+    toString: { value: () => text },
+  });
+  return target;
+}

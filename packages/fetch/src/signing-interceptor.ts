@@ -1,0 +1,247 @@
+import { SERVER_TIME_HEADER, SigilError } from '@sigil/core';
+import type { Dispatcher } from 'undici';
+import { parseServerTime } from './lib/clock.js';
+import { asyncBody, dispatchHeaders, flatHeaders, pathWithQuery, syncBody, type DispatchBody } from './lib/node.js';
+import { signParts, withoutSignature, type HeaderPair } from './lib/sign-parts.js';
+import { redact, resolveInterceptorOptions, type SigningConfig, type SigningInterceptorOptions } from './options.js';
+
+type Dispatch = Dispatcher['dispatch'];
+type Handler = Dispatcher.DispatchHandler;
+type Options = Dispatcher.DispatchOptions;
+
+/**
+ * One logical request across the dispatches undici makes for it. undici's
+ * redirect and retry handlers dispatch again with themselves as the
+ * handler, so handlers reached through `.handler` links identify the chain.
+ */
+interface Chain {
+  readonly origin: string;
+  /** Set once the chain has left its origin under 'follow-unsigned'. */
+  unsigned: boolean;
+}
+
+const MAX_LINKS = 16;
+
+function handlerLinks(handler: Handler): object[] {
+  const links: object[] = [];
+  let current: unknown = handler;
+  while (typeof current === 'object' && current !== null && links.length < MAX_LINKS && !links.includes(current)) {
+    links.push(current);
+    current = (current as { handler?: unknown }).handler;
+  }
+  return links;
+}
+
+/** A controller for failures reported before anything was sent. */
+function settled(reason: Error): Dispatcher.DispatchController {
+  return { aborted: true, paused: false, reason, abort() {}, pause() {}, resume() {} };
+}
+
+function fail(handler: Handler, error: unknown): void {
+  const err = error instanceof Error ? error : new Error(String(error));
+  handler.onResponseError?.(settled(err), err);
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Passes everything through except one 401 that carries Sigil-Server-Time
+ * (the verifier's timestamp rejection): that response is swallowed, the
+ * clock offset for the origin is learned, and the request is signed afresh
+ * and sent once more. undici's RedirectHandler forwards onRequestStart per
+ * hop the same way.
+ */
+class ClockRetryHandler implements Handler {
+  readonly #handler: Handler;
+  readonly #learn: (serverSeconds: number) => void;
+  readonly #resend: () => void;
+  #retried = false;
+  #swallowing = false;
+
+  constructor(handler: Handler, learn: (serverSeconds: number) => void, resend: () => void) {
+    this.#handler = handler;
+    this.#learn = learn;
+    this.#resend = resend;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.#handler.onRequestStart?.(controller, context);
+  }
+
+  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[]>, socket: never): void {
+    this.#handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[]>, statusMessage?: string): void {
+    if (statusCode === 401 && !this.#retried) {
+      const serverTime = parseServerTime(headerText(headers[SERVER_TIME_HEADER]));
+      if (serverTime !== undefined) {
+        this.#retried = true;
+        this.#swallowing = true;
+        this.#learn(serverTime);
+        return;
+      }
+    }
+    this.#handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.#swallowing) this.#handler.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: Record<string, string | string[]>): void {
+    if (!this.#swallowing) return this.#handler.onResponseEnd?.(controller, trailers);
+    this.#swallowing = false;
+    this.#resend();
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.#swallowing = false;
+    this.#handler.onResponseError?.(controller, error);
+  }
+}
+
+/**
+ * An undici interceptor that signs every dispatch to the listed origins:
+ * `undici.request`, `Client`, `Pool` and `Agent` alike, with the same
+ * signing code as createSigningFetch(). Each dispatch (each redirect hop and
+ * each retry, when undici's interceptors are composed outside this one) is
+ * signed afresh with a new timestamp and nonce.
+ *
+ * Compose it first, so redirect and retry wrap it:
+ * `agent.compose(signingInterceptor(o), interceptors.retry(), interceptors.redirect())`.
+ * Redirect and retry interceptors composed before it (inside it) are
+ * switched off for signed requests, since they would resend a used
+ * signature.
+ * A redirect chain that leaves its origin is never signed: by default it
+ * fails with `redirect_cross_origin`. Requests to unlisted origins pass
+ * through unsigned. Bodies are buffered (up to `maxBodyBytes`) to be signed.
+ *
+ * @example
+ * import { Agent, interceptors, request } from 'undici';
+ * import { signingInterceptor } from '@sigil/fetch';
+ *
+ * const dispatcher = new Agent().compose(
+ *   signingInterceptor({ keyId: 'client-1', secret: key, origins: ['https://api.example.com'] }),
+ *   interceptors.redirect({ maxRedirections: 3 }),
+ * );
+ * const { statusCode } = await request('https://api.example.com/v1/me', { dispatcher });
+ */
+export function signingInterceptor(options: SigningInterceptorOptions): Dispatcher.DispatcherComposeInterceptor {
+  const config: SigningConfig = resolveInterceptorOptions(options);
+  const origins = config.origins!;
+  const [onlyOrigin] = origins.size === 1 ? origins : [];
+  const chains = new WeakMap<object, Chain>();
+
+  /** The chain this dispatch belongs to, if it started at a signed origin. */
+  function findChain(links: readonly object[]): Chain | undefined {
+    for (const link of links) {
+      const chain = chains.get(link);
+      if (chain) {
+        for (const other of links) if (!chains.has(other)) chains.set(other, chain);
+        return chain;
+      }
+    }
+    return undefined;
+  }
+
+  const interceptor = (dispatch: Dispatch): Dispatch => {
+    const unsigned = (opts: Options, handler: Handler): boolean => {
+      const headers = dispatchHeaders(opts.headers);
+      const clean = withoutSignature(headers);
+      return dispatch(clean.length === headers.length ? opts : { ...opts, headers: flatHeaders(clean) }, handler);
+    };
+
+    return function signingDispatch(opts: Options, handler: Handler): boolean {
+      let url: URL;
+      try {
+        // A Client or Pool dispatches without opts.origin: it is the one listed.
+        const origin = opts.origin ?? onlyOrigin;
+        if (origin === undefined) {
+          throw new SigilError('invalid_option', { detail: 'a dispatch without opts.origin (Client, Pool) needs exactly one entry in options.origins' });
+        }
+        url = new URL(String(origin));
+      } catch (error) {
+        fail(handler, error);
+        return true;
+      }
+
+      const links = handlerLinks(handler);
+      const chain = findChain(links);
+      if (chain && (chain.unsigned || chain.origin !== url.origin)) {
+        if (config.crossOrigin === 'error') {
+          fail(handler, new SigilError('redirect_cross_origin', { detail: 'set options.redirect.crossOrigin to "follow-unsigned" to follow it unsigned' }));
+          return true;
+        }
+        chain.unsigned = true;
+        return unsigned(opts, handler);
+      }
+      if (!origins.has(url.origin)) return unsigned(opts, handler);
+      if (!chain) {
+        const created: Chain = { origin: url.origin, unsigned: false };
+        for (const link of links) chains.set(link, created);
+      }
+
+      let target: string;
+      let headers: HeaderPair[];
+      let body: DispatchBody | undefined;
+      try {
+        target = pathWithQuery(opts.path, opts.query);
+        headers = withoutSignature(dispatchHeaders(opts.headers));
+        body = syncBody(opts.body, config.maxBodyBytes);
+      } catch (error) {
+        fail(handler, error);
+        return true;
+      }
+
+      const send = (dispatchBody: DispatchBody, wrapped: Handler): boolean => {
+        const sent: HeaderPair[] =
+          dispatchBody.contentType && !headers.some(([name]) => name.toLowerCase() === 'content-type')
+            ? [...headers, ['content-type', dispatchBody.contentType]]
+            : headers;
+        const signature = signParts(config, { method: opts.method, url, target, headers: sent, body: dispatchBody.bytes });
+        const signed = {
+          ...opts,
+          path: target,
+          query: undefined,
+          headers: flatHeaders([...sent, ['sigil-signature', signature]]),
+          body: dispatchBody.bytes,
+          // A redirect or retry interceptor composed *inside* this one would
+          // resend these signed opts as they are: to another origin, or with
+          // a used nonce. Switch them off; the ones outside are unaffected.
+          maxRedirections: 0,
+          retryOptions: { ...(opts as { retryOptions?: object }).retryOptions, maxRetries: 0 },
+        };
+        return dispatch(signed as Options, wrapped);
+      };
+      const start = (dispatchBody: DispatchBody): boolean => {
+        const wrapped: Handler = new ClockRetryHandler(
+          handler,
+          (serverSeconds) => config.clock.learn(url.origin, serverSeconds),
+          () => {
+            try {
+              send(dispatchBody, wrapped);
+            } catch (error) {
+              fail(handler, error);
+            }
+          },
+        );
+        return send(dispatchBody, wrapped);
+      };
+
+      if (body !== undefined) {
+        try {
+          return start(body);
+        } catch (error) {
+          fail(handler, error);
+          return true;
+        }
+      }
+      asyncBody(opts.body, config.maxBodyBytes).then(start).catch((error: unknown) => fail(handler, error));
+      return true;
+    };
+  };
+  return redact(interceptor, 'SigningInterceptor', config);
+}

@@ -1,0 +1,61 @@
+import { importKey, isSigilError } from '@sigil/core';
+import { createSigningFetch, signingInterceptor, type SigningFetchOptions } from '@sigil/fetch';
+import { describe, expect, it } from 'vitest';
+import { SECRET_BYTES } from './helpers.js';
+
+const key = importKey(SECRET_BYTES);
+
+function errorOf(make: () => unknown): { code: string; message: string } {
+  try {
+    make();
+  } catch (error) {
+    if (isSigilError(error)) return { code: error.code, message: error.message };
+    throw error;
+  }
+  throw new Error('expected a SigilError');
+}
+
+describe('createSigningFetch() validates its options at construction', () => {
+  const bad: Array<[string, unknown, string, RegExp]> = [
+    ['no options', undefined, 'invalid_option', /needs an options object/],
+    ['missing keyId', { secret: key }, 'invalid_option', /options\.keyId/],
+    ['keyId outside the grammar', { keyId: 'a b', secret: key }, 'invalid_option', /options\.keyId must be 1 to 128/],
+    ['keyId too long', { keyId: 'k'.repeat(129), secret: key }, 'invalid_option', /options\.keyId/],
+    ['secret of the wrong type', { keyId: 'k', secret: 42 }, 'invalid_option', /options\.secret/],
+    ['string secret without encoding', { keyId: 'k', secret: 'c2VjcmV0LXNlY3JldC1zZWNyZXQ' }, 'invalid_option', /options\.secretEncoding is required/],
+    ['string secret badly encoded', { keyId: 'k', secret: 'not hex!', secretEncoding: 'hex' }, 'invalid_key', /options\.secret: .*not valid hex/],
+    ['short secret', { keyId: 'k', secret: new Uint8Array(8) }, 'invalid_key', /options\.secret: .*at least 16 bytes/],
+    ['unknown algorithm', { keyId: 'k', secret: key, algorithm: 'hmac-md5' }, 'invalid_option', /options\.algorithm/],
+    ['maxBodyBytes zero', { keyId: 'k', secret: key, maxBodyBytes: 0 }, 'invalid_option', /options\.maxBodyBytes/],
+    ['maxBodyBytes fractional', { keyId: 'k', secret: key, maxBodyBytes: 1.5 }, 'invalid_option', /options\.maxBodyBytes/],
+    ['allowInsecureHttp not boolean', { keyId: 'k', secret: key, allowInsecureHttp: 'yes' }, 'invalid_option', /options\.allowInsecureHttp/],
+    ['signedHeaders with a bad name', { keyId: 'k', secret: key, signedHeaders: ['x y'] }, 'invalid_option', /options\.signedHeaders must hold/],
+    ['signedHeaders listing the signature', { keyId: 'k', secret: key, signedHeaders: ['Sigil-Signature'] }, 'invalid_option', /may not list sigil-signature/],
+    ['too many signedHeaders', { keyId: 'k', secret: key, signedHeaders: Array.from({ length: 40 }, (_, i) => `x-${i}`) }, 'invalid_option', /at most 30/],
+    ['fetch not a function', { keyId: 'k', secret: key, fetch: 'fetch' }, 'invalid_option', /options\.fetch/],
+    ['clock not a function', { keyId: 'k', secret: key, clock: 5 }, 'invalid_option', /options\.clock/],
+    ['redirect policy unknown', { keyId: 'k', secret: key, redirect: { crossOrigin: 'follow' } }, 'invalid_option', /options\.redirect\.crossOrigin/],
+    ['redirect maxHops negative', { keyId: 'k', secret: key, redirect: { maxHops: -1 } }, 'invalid_option', /options\.redirect\.maxHops/],
+    ['a misspelt option', { keyId: 'k', secret: key, allowInsecureHTTP: true }, 'invalid_option', /has no option "allowInsecureHTTP"/],
+  ];
+
+  it.each(bad)('%s', (_title, options, code, message) => {
+    const error = errorOf(() => createSigningFetch(options as SigningFetchOptions));
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(message);
+  });
+
+  it('accepts each secret form', () => {
+    expect(() => createSigningFetch({ keyId: 'k', secret: key })).not.toThrow();
+    expect(() => createSigningFetch({ keyId: 'k', secret: SECRET_BYTES })).not.toThrow();
+    expect(() => createSigningFetch({ keyId: 'k', secret: 'a-passphrase-of-enough-length', secretEncoding: 'utf8' })).not.toThrow();
+  });
+
+  it('signingInterceptor() names its options too', () => {
+    expect(errorOf(() => signingInterceptor({ keyId: 'k', secret: key, origins: [] })).message).toMatch(/options\.origins/);
+    expect(errorOf(() => signingInterceptor({ keyId: 'k', secret: key, origins: ['x'], fetch: globalThis.fetch } as never)).message).toMatch(
+      /signingInterceptor\(\) has no option "fetch"/,
+    );
+    expect(errorOf(() => signingInterceptor({ keyId: 'k', secret: key, origins: ['not a url'] })).message).toMatch(/options\.origins\.0 is not a URL/);
+  });
+});
