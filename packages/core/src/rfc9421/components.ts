@@ -20,7 +20,12 @@ export interface ComponentIdentifier {
  */
 export type ComponentInput = string | ComponentIdentifier;
 
-/** Most components one signature may cover. */
+/**
+ * Most components one signature may cover.
+ *
+ * @example
+ * if (components.length > MAX_COMPONENTS) throw new Error('too many');
+ */
 export const MAX_COMPONENTS = 64;
 
 function toParams(params: ComponentIdentifier['params']): Parameters {

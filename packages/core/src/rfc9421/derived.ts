@@ -5,7 +5,13 @@ import { utf8 } from '../lib/encoding.js';
 import type { Parameters } from './sf/types.js';
 import { requestAuthority, splitTarget, type Rfc9421Request } from './request.js';
 
-/** The derived component names Sigil computes for requests. */
+/**
+ * The derived component names Sigil computes for requests (RFC 9421
+ * section 2.2; `@status` is for responses).
+ *
+ * @example
+ * DERIVED_COMPONENTS.includes('@query-param'); // true
+ */
 export const DERIVED_COMPONENTS = [
   '@method',
   '@target-uri',

@@ -15,6 +15,10 @@ export type StructuredFieldType = 'item' | 'list' | 'dictionary';
 /**
  * Structured fields whose type Sigil knows (their RFCs define it). Others
  * can be covered with `sf` or `key` once the caller names their type.
+ *
+ * @example
+ * verifyRfc9421(req, keys, { structuredFields: { 'x-list': 'list' } });
+ * KNOWN_STRUCTURED_FIELDS['content-digest']; // 'dictionary'
  */
 export const KNOWN_STRUCTURED_FIELDS: Readonly<Record<string, StructuredFieldType>> = {
   'signature-input': 'dictionary',

@@ -4,7 +4,12 @@ import { SigilKey } from '../key.js';
 /** The RFC 9421 algorithms Sigil implements (HMAC only: core holds shared secrets). */
 export type Rfc9421Algorithm = 'hmac-sha256';
 
-/** Every Rfc9421Algorithm, in registry order. */
+/**
+ * Every Rfc9421Algorithm, in registry order.
+ *
+ * @example
+ * RFC9421_ALGORITHMS.includes('hmac-sha256'); // true
+ */
 export const RFC9421_ALGORITHMS: readonly Rfc9421Algorithm[] = ['hmac-sha256'];
 
 /** MAC length in bytes, per algorithm. */

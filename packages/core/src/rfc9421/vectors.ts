@@ -84,10 +84,20 @@ const negativeSchema = z
   })
   .strict();
 
-/** One RFC 9421 vector: a signature to reproduce, a Content-Digest to compute, or a request to reject. */
+/**
+ * One RFC 9421 vector: a signature to reproduce, a Content-Digest to compute, or a request to reject.
+ *
+ * @example
+ * rfc9421VectorSchema.parse(file.vectors[0]).kind; // 'positive'
+ */
 export const rfc9421VectorSchema = z.discriminatedUnion('kind', [positiveSchema, digestSchema, negativeSchema]);
 
-/** An RFC 9421 vector file. */
+/**
+ * An RFC 9421 vector file.
+ *
+ * @example
+ * rfc9421VectorFileSchema.safeParse(json).success;
+ */
 export const rfc9421VectorFileSchema = z
   .object({
     $schema: z.string().optional(),

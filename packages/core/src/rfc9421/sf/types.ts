@@ -2,7 +2,12 @@
 // types that a number or a string could be confused with get a class, so a
 // value always serialises back to the type it was parsed as.
 
-/** An sf-token (RFC 8941 section 3.3.4): serialised without quotes. */
+/**
+ * An sf-token (RFC 8941 section 3.3.4): serialised without quotes.
+ *
+ * @example
+ * serializeItem({ value: new SfToken('gzip'), params: new Map() }); // 'gzip'
+ */
 export class SfToken {
   constructor(readonly value: string) {}
   toString(): string {
@@ -10,7 +15,12 @@ export class SfToken {
   }
 }
 
-/** An sf-decimal (RFC 8941 section 3.3.2): at most 12 integer and 3 fractional digits. */
+/**
+ * An sf-decimal (RFC 8941 section 3.3.2): at most 12 integer and 3 fractional digits.
+ *
+ * @example
+ * serializeBareItem(new SfDecimal(1)); // '1.0'
+ */
 export class SfDecimal {
   constructor(readonly value: number) {}
 }
@@ -45,7 +55,12 @@ export type Dictionary = ReadonlyMap<string, Member>;
 /** An sf-list. */
 export type List = readonly Member[];
 
-/** True when the member is an inner list. */
+/**
+ * True when the member is an inner list.
+ *
+ * @example
+ * isInnerList(parseDictionary('sig1=("@method")').get('sig1')!); // true
+ */
 export function isInnerList(member: Member): member is InnerList {
   return Array.isArray((member as InnerList).items);
 }
