@@ -49,8 +49,8 @@ export function publicCode(code: SigilErrorCode): SigilErrorCode {
 }
 
 const MESSAGES: Record<SigilErrorCode, string> = {
-  signature_missing: 'the request carries no Sigil-Signature header',
-  signature_header_malformed: 'the Sigil-Signature header is malformed',
+  signature_missing: 'the request carries no signature',
+  signature_header_malformed: 'the signature header is malformed',
   unsupported_version: 'the signature version is not supported',
   unsupported_algorithm: 'the signature algorithm is not supported',
   timestamp_out_of_window: 'the signature timestamp is outside the accepted window',

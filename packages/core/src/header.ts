@@ -1,6 +1,6 @@
 import type { Algorithm } from './crypto.js';
 import { SigilError } from './errors.js';
-import { ALG, HEADER_NAME, KEY_ID, LIMITS, MAC, NONCE, SIGNATURE_HEADER, TIMESTAMP, trimOws, VERSION } from './lib/syntax.js';
+import { ALG, HEADER_LIST, HEADER_NAME, KEY_ID, LIMITS, MAC, NONCE, SIGNATURE_HEADER, TIMESTAMP, trimOws, VERSION } from './lib/syntax.js';
 
 /** The algorithms v1 defines. */
 export const ALGORITHMS: readonly Algorithm[] = ['hmac-sha256', 'hmac-sha512'];
@@ -20,7 +20,7 @@ export interface SignatureParams {
 }
 
 type ParamName = 'v' | 'alg' | 'kid' | 'ts' | 'nonce' | 'h' | 'mac';
-const SYNTAX: Record<ParamName, RegExp | null> = { v: VERSION, alg: ALG, kid: KEY_ID, ts: TIMESTAMP, nonce: NONCE, h: null, mac: MAC };
+const SYNTAX: Record<ParamName, RegExp> = { v: VERSION, alg: ALG, kid: KEY_ID, ts: TIMESTAMP, nonce: NONCE, h: HEADER_LIST, mac: MAC };
 
 function malformed(detail: string): SigilError {
   return new SigilError('signature_header_malformed', { detail });
@@ -66,7 +66,7 @@ export function parseSignatureHeader(value: string): SignatureParams {
     const key = name as ParamName;
     if (seen[key] !== undefined) throw malformed(`duplicate parameter ${key}`);
     const syntax = SYNTAX[key];
-    if (syntax && !syntax.test(raw)) throw malformed(`parameter ${key} has a bad character or length`);
+    if (!syntax.test(raw)) throw malformed(`parameter ${key} has a bad character or length`);
     seen[key] = raw;
   }
   for (const key of Object.keys(SYNTAX) as ParamName[]) {

@@ -1,3 +1,5 @@
+import { asciiLower } from './lib/syntax.js';
+
 // Credentials in a query string end up in proxy and server access logs. A
 // verifier refuses any request whose query carries Sigil signature material
 // (SPEC.md section 4, step 2), whatever the header says.
@@ -26,7 +28,7 @@ export function hasSignatureInQuery(target: string): boolean {
   let mac = false;
   for (const pair of target.slice(q + 1).split('&')) {
     const eq = pair.indexOf('=');
-    const name = decode(eq < 0 ? pair : pair.slice(0, eq)).toLowerCase();
+    const name = asciiLower(decode(eq < 0 ? pair : pair.slice(0, eq)));
     const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
     if (name === 'sigil-signature') return true;
     if (name === 'kid') kid = true;

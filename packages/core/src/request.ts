@@ -1,10 +1,13 @@
 import { SigilError } from './errors.js';
-import { HEADER_VALUE, LIMITS, trimOws } from './lib/syntax.js';
+import { asciiLower, HEADER_VALUE, LIMITS, trimOws } from './lib/syntax.js';
 
 /** Header field lines in the order received: `[name, value]`, any name case. */
 export type HeaderList = ReadonlyArray<readonly [string, string]>;
 
-/** The part of the Fetch `Headers` API Sigil reads (any implementation). */
+/**
+ * The part of the Fetch `Headers` API Sigil reads. `get()` must behave as
+ * Fetch specifies: each line trimmed, lines of one name joined with ", ".
+ */
 export interface HeadersLike {
   get(name: string): string | null;
 }
@@ -53,14 +56,16 @@ export function headerValue(headers: HeaderList | HeadersLike, lowerName: string
     for (let i = 0; i < headers.length; i++) {
       const line = headers[i]!;
       const name = line[0];
-      if (name.length !== lowerName.length || name.toLowerCase() !== lowerName) continue;
+      if (name.length !== lowerName.length || (name !== lowerName && asciiLower(name) !== lowerName)) continue;
       const part = trimOws(String(line[1]));
       value = value === undefined ? part : `${value}, ${part}`;
     }
   } else {
-    // Headers already trims and joins field lines exactly this way.
+    // Fetch Headers trims each field line on append and joins lines with
+    // ", " exactly as SPEC 2.3 does; trimming the joined value again would
+    // turn lines "a" and "" into "a," instead of "a, ".
     const got = headers.get(lowerName);
-    value = got === null ? undefined : trimOws(got);
+    value = got === null ? undefined : got;
   }
   if (value !== undefined && (value.length > LIMITS.signedHeaderValue || !HEADER_VALUE.test(value))) {
     throw new SigilError('header_value_invalid', { detail: `header ${lowerName}` });
@@ -72,6 +77,6 @@ export function headerValue(headers: HeaderList | HeadersLike, lowerName: string
 export function headerCount(headers: HeaderList | HeadersLike, lowerName: string): number {
   if (!isHeaderList(headers)) return headers.get(lowerName) === null ? 0 : 1;
   let n = 0;
-  for (const [name] of headers) if (name.toLowerCase() === lowerName) n++;
+  for (const [name] of headers) if (asciiLower(name) === lowerName) n++;
   return n;
 }

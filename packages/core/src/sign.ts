@@ -4,7 +4,7 @@ import { SigilError } from './errors.js';
 import { serializeParams, type SignatureParams } from './header.js';
 import { SigilKey, randomBytes } from './key.js';
 import { base64urlEncode } from './lib/encoding.js';
-import { HEADER_NAME } from './lib/syntax.js';
+import { asciiLower, HEADER_NAME } from './lib/syntax.js';
 import type { SigilRequest } from './request.js';
 
 /** Options of signRequest(). */
@@ -39,7 +39,7 @@ export function generateNonce(): string {
 export function signedHeaderList(extra: readonly string[] = []): string[] {
   const names = new Set<string>(['host']);
   for (const name of extra) {
-    const lower = typeof name === 'string' ? name.toLowerCase() : '';
+    const lower = typeof name === 'string' ? asciiLower(name) : '';
     if (!HEADER_NAME.test(lower)) throw new SigilError('invalid_option', { detail: 'headers must hold HTTP field names' });
     names.add(lower);
   }

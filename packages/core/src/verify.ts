@@ -3,6 +3,7 @@ import { SigilError, type SigilErrorCode } from './errors.js';
 import { parseSignatureHeader, type SignatureParams } from './header.js';
 import { SigilKey } from './key.js';
 import { base64urlDecode, timingSafeEqual } from './lib/encoding.js';
+import { asciiLower } from './lib/syntax.js';
 import type { SigilRequest } from './request.js';
 
 /** Keys to try: one, several (rotation), or a synchronous lookup by key id. */
@@ -62,7 +63,7 @@ function keyList(keys: KeyLookup, keyId: string): readonly SigilKey[] {
 export function checkCoverage(params: SignatureParams, requiredHeaders: readonly string[] = []): void {
   if (!params.headers.includes('host')) throw new SigilError('header_not_signed', { detail: 'host' });
   for (const name of requiredHeaders) {
-    const lower = name.toLowerCase();
+    const lower = asciiLower(name);
     if (!params.headers.includes(lower)) throw new SigilError('header_not_signed', { detail: lower });
   }
 }

@@ -25,6 +25,8 @@ export const VERSION = /^[0-9]{1,3}$/;
 export const ALG = /^[a-z0-9-]{1,32}$/;
 /** tchar (RFC 9110 section 5.6.2) without uppercase: signed names are lowercased. */
 export const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
+/** The h parameter: 1 to 32 lowercase tokens joined by "," (order rules are checked after v and alg). */
+export const HEADER_LIST = /^[a-z0-9!#$%&'*+.^_`|~-]{1,64}(?:,[a-z0-9!#$%&'*+.^_`|~-]{1,64}){0,31}$/;
 /** Any tchar, either case: what a request may carry as a field name. */
 export const ANY_HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 /** HTTP method token (case-sensitive). */
@@ -46,4 +48,9 @@ export function trimOws(value: string): string {
   while (start < end && (value.charCodeAt(start) === 32 || value.charCodeAt(start) === 9)) start++;
   while (end > start && (value.charCodeAt(end - 1) === 32 || value.charCodeAt(end - 1) === 9)) end--;
   return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
+/** ASCII-only lowercase (A-Z to a-z; nothing else changes, unlike toLowerCase). */
+export function asciiLower(value: string): string {
+  return /[A-Z]/.test(value) ? value.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : value;
 }
