@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,4 +34,35 @@ export function selfSignedCert(): { key: string; cert: string } {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Writes `head` (and optionally more) on a raw TCP connection and resolves
+ * the response head as text, as soon as it arrives: a server that answers
+ * without waiting for the body is seen to do so.
+ */
+export function rawRequest(host: string, head: string, more?: (socket: Socket) => void): Promise<string> {
+  const [hostname, port] = host.split(':') as [string, string];
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(head);
+      more?.(socket);
+    });
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.includes('\r\n\r\n')) {
+        socket.destroy();
+        resolve(text);
+      }
+    });
+    socket.on('error', (error) => (text.includes('\r\n\r\n') ? resolve(text) : reject(error)));
+    socket.on('close', () => resolve(text));
+  });
+}
+
+/** The request head for rawRequest(). */
+export function head(method: string, target: string, headers: Record<string, string | number>): string {
+  return `${method} ${target} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
 }

@@ -1,0 +1,2 @@
+export { sigilExpress } from './sigil-express.js';
+export type { SigilExpressOptions, SigilExpressRequest } from './sigil-express.js';

@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SigilError } from '@sigil/core';
+import { bodyTouched } from '../../lib/node-body.js';
+import { assertVerifier } from '../../lib/response.js';
+import type { VerificationSuccess, Verifier } from '../../types.js';
+import { verifyNodeRequest } from '../node/verify-node-request.js';
+import { writeNodeFailure } from '../node/write-node-failure.js';
+import { parseBody } from './parse-body.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by sigilExpress(): the verified raw body. */
+      rawBody?: Buffer;
+      /** Set by sigilExpress(): who signed the request. */
+      sigil?: VerificationSuccess;
+    }
+  }
+}
+
+/**
+ * Options of sigilExpress().
+ *
+ * @example
+ * app.use(sigilExpress(verifier, { parseBody: false }));
+ */
+export interface SigilExpressOptions {
+  /** Set `req.body` from the verified bytes for JSON, urlencoded and text bodies. Default true. */
+  readonly parseBody?: boolean;
+}
+
+/** The request fields the middleware reads and sets (Express's own Request has them). */
+export type SigilExpressRequest = IncomingMessage & { body?: unknown; rawBody?: Buffer; sigil?: VerificationSuccess };
+
+/**
+ * Express middleware verifying every request, whatever its method (HEAD and
+ * OPTIONS included). It reads the raw body itself, so mount it **before**
+ * `express.json()` or any body parser: if one already consumed the stream it
+ * fails loudly (`invalid_option`, 500) rather than verify an empty body.
+ * Afterwards `req.rawBody` holds the verified bytes, `req.sigil` the result,
+ * and `req.body` the parsed JSON / form / text; body parsers mounted later
+ * see a finished stream and step aside.
+ *
+ * @example
+ * import express from 'express';
+ * import { sigilExpress } from '@sigil/verify/express';
+ *
+ * const app = express();
+ * app.use(sigilExpress(verifier));
+ * app.post('/orders', (req, res) => res.json({ keyId: req.sigil?.keyId, order: req.body }));
+ */
+export function sigilExpress(
+  verifier: Verifier,
+  options: SigilExpressOptions = {},
+): (req: SigilExpressRequest, res: ServerResponse, next: (error?: unknown) => void) => void {
+  assertVerifier(verifier, 'sigilExpress');
+  const parse = options.parseBody ?? true;
+  return (req, res, next) => {
+    if (bodyTouched(req) || req.body !== undefined) {
+      next(
+        new SigilError('invalid_option', {
+          detail: 'the request body was read before sigilExpress() ran; mount it before express.json() and other body parsers',
+        }),
+      );
+      return;
+    }
+    verifyNodeRequest(verifier, req).then((result) => {
+      if (!result.ok) return writeNodeFailure(res, result);
+      const body = result.body;
+      req.rawBody = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      req.sigil = result;
+      if (parse) {
+        try {
+          req.body = parseBody(req.headers['content-type'], body);
+        } catch (error) {
+          return next(error);
+        }
+      }
+      next();
+    }, next);
+  };
+}

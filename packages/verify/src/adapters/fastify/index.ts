@@ -1,0 +1,2 @@
+export { sigilFastify } from './sigil-fastify.js';
+export type { SigilFastifyOptions } from './sigil-fastify.js';

@@ -1,0 +1,77 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { assertVerifier } from '../../lib/response.js';
+import type { VerificationSuccess, Verifier } from '../../types.js';
+import { failureResponse } from '../fetch/failure-response.js';
+import { verifyFetchRequest, type FetchConnection } from '../fetch/verify-fetch-request.js';
+
+/**
+ * The Hono environment the middleware provides: `c.get('sigil')`.
+ *
+ * @example
+ * const app = new Hono<SigilHonoEnv>();
+ */
+export interface SigilHonoEnv {
+  Variables: { sigil: VerificationSuccess };
+}
+
+/**
+ * Options of sigilHono().
+ *
+ * @example
+ * app.use(sigilHono(verifier, { connection: (c) => ({ remoteAddress: getConnInfo(c).remote.address }) }));
+ */
+export interface SigilHonoOptions {
+  /**
+   * Connection facts for each request. Default: on `@hono/node-server` the
+   * socket's TLS state, peer address and raw target (`c.env.incoming`);
+   * elsewhere the scheme of the request URL.
+   */
+  readonly connection?: (c: Context) => FetchConnection;
+}
+
+interface NodeIncoming {
+  readonly url?: string;
+  readonly socket?: { readonly encrypted?: boolean; readonly remoteAddress?: string } | null;
+}
+
+/** What @hono/node-server exposes as c.env.incoming; undefined on other runtimes. */
+function nodeConnection(env: unknown): FetchConnection | undefined {
+  const incoming = (env as { incoming?: NodeIncoming } | undefined)?.incoming;
+  const socket = incoming?.socket;
+  if (!socket) return undefined;
+  return {
+    secure: socket.encrypted === true,
+    ...(socket.remoteAddress ? { remoteAddress: socket.remoteAddress } : {}),
+    ...(incoming.url ? { target: incoming.url } : {}),
+  };
+}
+
+/**
+ * Hono middleware verifying every request (mount it with `app.use('*', …)`
+ * to cover every route and method, HEAD and OPTIONS included). The verified
+ * bytes are put back into Hono's body cache, so `c.req.json()`, `text()`,
+ * `arrayBuffer()`, `parseBody()` and validators read them as usual (read the
+ * body through `c.req`, not `c.req.raw`). `c.get('sigil')` tells who signed.
+ *
+ * @example
+ * import { Hono } from 'hono';
+ * import { sigilHono, type SigilHonoEnv } from '@sigil/verify/hono';
+ *
+ * const app = new Hono<SigilHonoEnv>();
+ * app.use('*', sigilHono(verifier));
+ * app.post('/orders', async (c) => c.json({ keyId: c.get('sigil').keyId, order: await c.req.json() }));
+ */
+export function sigilHono(verifier: Verifier, options: SigilHonoOptions = {}): MiddlewareHandler<SigilHonoEnv> {
+  assertVerifier(verifier, 'sigilHono');
+  return async (c, next) => {
+    const connection = options.connection ? options.connection(c) : nodeConnection(c.env);
+    const result = await verifyFetchRequest(verifier, c.req.raw, connection);
+    if (!result.ok) return failureResponse(result);
+    c.set('sigil', result);
+    // Hono caches body reads per type and derives the others from any cached one.
+    const bytes = result.body;
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    (c.req.bodyCache as { arrayBuffer?: Promise<ArrayBuffer> }).arrayBuffer = Promise.resolve(buffer);
+    await next();
+  };
+}

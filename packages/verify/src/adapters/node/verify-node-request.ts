@@ -1,0 +1,24 @@
+import type { IncomingMessage } from 'node:http';
+import { nodeVerifierRequest } from '../../lib/node-body.js';
+import type { VerificationResult, Verifier } from '../../types.js';
+
+/**
+ * Verifies a Node `http`/`https` request. Reads `req.rawHeaders` (every field
+ * line, duplicates included), `req.url` as the target, the socket's TLS state
+ * and peer address; reads the body only once the cheap checks pass, stopping
+ * at `maxBodyBytes`. On success the stream is consumed: use `result.body`.
+ *
+ * @example
+ * import { createServer } from 'node:http';
+ * import { verifyNodeRequest, writeNodeFailure } from '@sigil/verify/node';
+ *
+ * createServer(async (req, res) => {
+ *   const result = await verifyNodeRequest(verifier, req);
+ *   if (!result.ok) return writeNodeFailure(res, result);
+ *   const order = JSON.parse(Buffer.from(result.body).toString('utf8'));
+ *   res.end('ok');
+ * }).listen(8080);
+ */
+export function verifyNodeRequest(verifier: Verifier, req: IncomingMessage): Promise<VerificationResult> {
+  return verifier.verify(nodeVerifierRequest(req));
+}

@@ -1,0 +1,72 @@
+// Node's IncomingMessage: the request shape the verifier reads, and the body
+// read with the cap applied while reading. Shared by the node, express and
+// fastify adapters.
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { SigilError, type HeaderList } from '@sigil/core';
+import type { VerifierRequest } from '../types.js';
+
+/** True once something has started reading the request stream. */
+export function bodyTouched(req: IncomingMessage): boolean {
+  return req.readableDidRead || req.readableEnded;
+}
+
+/**
+ * Reads the whole body, stopping (and pausing the stream) as soon as it
+ * passes `maxBytes`. The caller then answers with `Connection: close`.
+ */
+export function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (bodyTouched(req)) {
+      reject(new SigilError('body_read_failed', { detail: 'the request body was already read' }));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const cleanup = (): void => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+    };
+    const fail = (error: SigilError): void => {
+      cleanup();
+      req.pause();
+      reject(error);
+    };
+    function onData(chunk: Buffer | string): void {
+      if (typeof chunk === 'string') return fail(new SigilError('body_read_failed', { detail: 'the stream has an encoding set' }));
+      total += chunk.length;
+      if (total > maxBytes) return fail(new SigilError('body_too_large'));
+      chunks.push(chunk);
+    }
+    function onEnd(): void {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    }
+    function onError(cause: unknown): void {
+      fail(new SigilError('body_read_failed', { cause }));
+    }
+    function onClose(): void {
+      if (!req.complete) fail(new SigilError('body_read_failed', { detail: 'the client aborted' }));
+    }
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
+}
+
+/** Node's rawHeaders as ordered pairs: duplicates stay visible (unlike `req.headers`). */
+function headerPairs(raw: readonly string[]): HeaderList {
+  const pairs: Array<readonly [string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  return pairs;
+}
+
+/** The VerifierRequest of an IncomingMessage; the body is read only if the verifier asks. */
+export function nodeVerifierRequest(req: IncomingMessage): VerifierRequest {
+  const socket = req.socket as Partial<TLSSocket> | null;
+  return {
+    method: req.method ?? '',
+    target: req.url ?? '',
+    headers: headerPairs(req.rawHeaders),
+    body: (maxBytes) => readNodeBody(req, maxBytes),
+    secure: socket?.encrypted === true,
+    ...(socket?.remoteAddress ? { remoteAddress: socket.remoteAddress } : {}),
+  };
+}

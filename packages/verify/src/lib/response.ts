@@ -1,0 +1,32 @@
+// The one failure answer every adapter sends: the status, a JSON body holding
+// only the public code (and, in debug mode, the server's canonical string),
+// and Sigil-Server-Time on timestamp rejections. Never a received value.
+import { SERVER_TIME_HEADER } from '@sigil/core';
+import type { VerificationFailure } from '../types.js';
+
+/** A framework-neutral failure response. */
+export interface FailureReply {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** Builds the response for a rejected request. */
+export function failureReply(failure: VerificationFailure): FailureReply {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+  };
+  if (failure.serverTime !== undefined) headers[SERVER_TIME_HEADER] = String(failure.serverTime);
+  const body = JSON.stringify(
+    failure.canonical === undefined ? { error: failure.publicCode } : { error: failure.publicCode, canonical: failure.canonical },
+  );
+  return { status: failure.status, headers, body };
+}
+
+/** A cheap structural check that adapters run once, at setup. */
+export function assertVerifier(value: unknown, where: string): void {
+  if (typeof value !== 'object' || value === null || typeof (value as { verify?: unknown }).verify !== 'function') {
+    throw new TypeError(`${where}: expected a verifier from createVerifier()`);
+  }
+}
