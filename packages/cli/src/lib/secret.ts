@@ -1,0 +1,59 @@
+// Reading the shared secret: from an environment variable or a file, never
+// from an argument value (shell history, `ps`).
+import { readFileSync } from 'node:fs';
+import { importKey, isSigilError, type KeyEncoding, type SigilKey } from '@sigil/core';
+import { str, type ArgValues, type OptionSpec } from './args.js';
+import { ioError, usage } from './cli-error.js';
+
+/** The secret options shared by sign, verify and demo-like commands. */
+export const SECRET_OPTIONS = {
+  'secret-env': { type: 'string' },
+  'secret-file': { type: 'string' },
+  'secret-encoding': { type: 'string' },
+} as const satisfies OptionSpec;
+
+/** Their help lines. */
+export const SECRET_HELP = `Secret (never on the command line):
+  --secret-env NAME       read the secret from this environment variable (default SIGIL_SECRET)
+  --secret-file PATH      read the secret from this file (surrounding whitespace ignored)
+  --secret-encoding ENC   base64url (default, the keygen format), base64, hex or utf8`;
+
+const ENCODINGS: readonly KeyEncoding[] = ['base64url', 'base64', 'hex', 'utf8'];
+
+/**
+ * Loads the secret the options point at. Throws a usage error (exit 2) when
+ * it is absent or invalid, an I/O error (exit 3) when the file cannot be
+ * read. No message carries any part of the secret.
+ */
+export function loadSecret(command: string, values: ArgValues, env: Readonly<Record<string, string | undefined>>): SigilKey {
+  const encoding = (str(values, 'secret-encoding') ?? 'base64url') as KeyEncoding;
+  if (!ENCODINGS.includes(encoding)) throw usage(`${command}: --secret-encoding must be one of ${ENCODINGS.join(', ')}`);
+  const file = str(values, 'secret-file');
+  const envName = str(values, 'secret-env');
+  if (file !== undefined && envName !== undefined) throw usage(`${command}: give --secret-env or --secret-file, not both`);
+  let text: string | undefined;
+  let source: string;
+  if (file !== undefined) {
+    source = `--secret-file ${file}`;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw ioError(`${command}: cannot read the secret file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  } else {
+    const name = envName ?? 'SIGIL_SECRET';
+    source = `environment variable ${name}`;
+    text = env[name];
+    if (text === undefined || text === '') {
+      throw usage(`${command}: no secret: set ${name} (see sigil keygen), or pass --secret-env NAME or --secret-file PATH`);
+    }
+  }
+  // A trailing newline from `echo >` or an editor is never part of a secret.
+  const trimmed = encoding === 'utf8' ? text.replace(/\r?\n$/, '') : text.trim();
+  try {
+    return importKey(trimmed, { encoding });
+  } catch (error) {
+    if (isSigilError(error)) throw usage(`${command}: the secret from ${source} is invalid: ${error.message}`);
+    throw error;
+  }
+}
