@@ -1,15 +1,16 @@
 // @sigil/verify/express with Express 5 over a real socket.
 import { createServer, type Server } from 'node:http';
-import express, { type ErrorRequestHandler } from 'express';
+import express from 'express';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier, MemoryNonceStore } from '../src/index.js';
 import { sigilExpress } from '../src/adapters/express/index.js';
+import type { Next, Req, Res } from './helpers/express-types.js';
 import { close, listen } from './helpers/servers.js';
 import { KEY, KEY_ID, signedHeaders } from './helpers/sign.js';
 
 const verifier = createVerifier({ keys: { [KEY_ID]: KEY }, nonceStore: new MemoryNonceStore(), maxBodyBytes: 1024 });
-const errors: ErrorRequestHandler = (err: Error & { status?: number }, _req, res, _next) => {
+const errors = (err: Error & { status?: number }, _req: Req, res: Res, _next: Next): void => {
   res.status(err.status ?? 500).json({ message: err.message });
 };
 
@@ -22,18 +23,21 @@ beforeAll(async () => {
   const app = express();
   app.use(sigilExpress(verifier));
   app.use(express.json()); // after the verifier: sees a finished stream and steps aside
-  app.post('/orders', (req, res) => {
-    res.json({ keyId: req.sigil?.keyId, body: req.body as unknown, raw: req.rawBody?.toString('utf8') });
+  app.post('/orders', (req: Req, res: Res) => {
+    res.json({ keyId: req.sigil?.keyId, body: req.body, raw: req.rawBody?.toString('utf8') });
   });
-  app.all('/any', (req, res) => void res.json({ method: req.method }));
+  app.all('/any', (req: Req, res: Res) => void res.json({ method: req.method }));
   app.use(errors);
   server = createServer(app);
   host = await listen(server);
 
   const wrong = express();
   wrong.use(express.json());
+  // Like Express 4's parsers on a bodiless request: req.body set, stream untouched.
+  wrong.use((req: Req, _res: Res, next: Next) => ((req.body ??= {}), next()));
   wrong.use(sigilExpress(verifier));
-  wrong.post('/orders', (_req, res) => void res.json({ reached: true }));
+  wrong.post('/orders', (_req: Req, res: Res) => void res.json({ reached: true }));
+  wrong.get('/bodiless', (req: Req, res: Res) => void res.json({ body: req.body }));
   wrong.use(errors);
   misordered = createServer(wrong);
   misorderedHost = await listen(misordered);
@@ -61,6 +65,8 @@ describe('express adapter (sigilExpress)', () => {
     expect(await form.body.json()).toMatchObject({ body: { a: ['1', '3'], b: '2' } });
     const text = await post('/orders', 'hello', 'text/plain; charset=utf-8');
     expect(await text.body.json()).toMatchObject({ body: 'hello' });
+    const latin1 = await post('/orders', 'caf\xe9', 'text/plain; charset=iso-8859-1');
+    expect(await latin1.body.json()).toEqual({ keyId: KEY_ID, raw: 'caf\xe9' }); // no req.body: the charset is not UTF-8
   });
 
   it('passes bad JSON in a validly signed body to the error handler as 400', async () => {
@@ -101,5 +107,10 @@ describe('express adapter (sigilExpress)', () => {
     expect(await res.body.json()).toEqual({
       message: expect.stringMatching(/body was read before sigilExpress\(\) ran; mount it before express\.json\(\)/),
     });
+    // A parser that only set req.body on a bodiless request read nothing: verification goes on.
+    const headers = signedHeaders({ method: 'GET', target: '/bodiless', host: misorderedHost });
+    const bodiless = await request(`http://${misorderedHost}/bodiless`, { headers });
+    expect(bodiless.statusCode).toBe(200);
+    expect(await bodiless.body.json()).toEqual({ body: {} });
   });
 });

@@ -113,6 +113,20 @@ describe('node adapter (sigilListener)', () => {
   });
 });
 
+describe('node adapter, key resolver failure', () => {
+  it('answers a bare 500 when the key resolver throws, and reaches no listener', async () => {
+    let reached = false;
+    const failing = createVerifier({ keys: () => Promise.reject(new Error('db down')), nonceStore: new MemoryNonceStore() });
+    const broken = createServer(sigilListener(failing, (_req, res) => ((reached = true), res.end())));
+    const at = await listen(broken);
+    const res = await request(`http://${at}/x`, { headers: signedHeaders({ method: 'GET', target: '/x', host: at }) });
+    expect(res.statusCode).toBe(500);
+    expect(await res.body.text()).toBe('');
+    expect(reached).toBe(false);
+    await close(broken);
+  });
+});
+
 describe('node adapter transport', () => {
   const tls = selfSignedCert();
   const proxied = createVerifier({ keys: { [KEY_ID]: KEY }, nonceStore: new MemoryNonceStore(), trustProxy: true });

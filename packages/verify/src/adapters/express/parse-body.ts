@@ -9,8 +9,10 @@ export class BodyParseError extends SyntaxError {
   readonly type = 'entity.parse.failed';
 }
 
-function mediaType(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+function mediaType(contentType: string | undefined): { type: string; utf8: boolean } {
+  const [type = '', ...params] = (contentType ?? '').toLowerCase().split(';');
+  const charset = params.map((p) => p.trim()).find((p) => p.startsWith('charset='))?.slice(8).replace(/"/g, '');
+  return { type: type.trim(), utf8: charset === undefined || charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii' };
 }
 
 function form(text: string): Record<string, string | string[]> {
@@ -25,12 +27,14 @@ function form(text: string): Record<string, string | string[]> {
 
 /**
  * JSON (`application/json`, `*+json`) to a value, urlencoded forms to an
- * object, `text/*` to a string; other types and empty bodies to undefined.
+ * object, `text/*` to a string; other types, charsets other than UTF-8 and
+ * empty bodies to undefined.
  * Throws BodyParseError on bad JSON or UTF-8.
  */
 export function parseBody(contentType: string | undefined, body: Uint8Array): unknown {
   if (body.length === 0) return undefined;
-  const type = mediaType(contentType);
+  const { type, utf8 } = mediaType(contentType);
+  if (!utf8) return undefined; // Other charsets: req.rawBody holds the bytes.
   const json = type === 'application/json' || type.endsWith('+json');
   if (!json && type !== 'application/x-www-form-urlencoded' && !type.startsWith('text/')) return undefined;
   let text: string;

@@ -56,7 +56,8 @@ export function sigilExpress(
   assertVerifier(verifier, 'sigilExpress');
   const parse = options.parseBody ?? true;
   return (req, res, next) => {
-    if (bodyTouched(req) || req.body !== undefined) {
+    // Only a read stream matters: Express 4's parsers set req.body = {} on bodiless requests.
+    if (bodyTouched(req)) {
       next(
         new SigilError('invalid_option', {
           detail: 'the request body was read before sigilExpress() ran; mount it before express.json() and other body parsers',
@@ -71,7 +72,7 @@ export function sigilExpress(
       req.sigil = result;
       if (parse) {
         try {
-          req.body = parseBody(req.headers['content-type'], body);
+          req.body = parseBody(req.headers['content-type'], body) ?? req.body;
         } catch (error) {
           return next(error);
         }

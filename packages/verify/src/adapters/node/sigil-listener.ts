@@ -42,7 +42,7 @@ export function sigilListener(verifier: Verifier, listener: SigilNodeListener): 
       },
       () => {
         if (res.headersSent) return void res.destroy();
-        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }).end('{"error":"internal"}');
+        res.writeHead(500, { connection: 'close' }).end();
       },
     );
   };
