@@ -26,7 +26,7 @@ describe('createVerifier options', () => {
     [{ nonceStore: new MemoryNonceStore() }, /keys/],
     [{ keys: { [KEY_ID]: KEY } }, /nonceStore is required/],
     [{ ...base(), replay: false }, /nonceStore is given but replay is false/],
-    [{ ...base(), toleranceSeconds: 0 }, /toleranceSeconds/],
+    [{ ...base(), toleranceSeconds: -1 }, /toleranceSeconds/],
     [{ ...base(), toleranceSeconds: 1.5 }, /toleranceSeconds/],
     [{ ...base(), maxBodyBytes: -1 }, /maxBodyBytes/],
     [{ ...base(), requiredHeaders: ['bad header'] }, /requiredHeaders/],

@@ -34,7 +34,7 @@ const optionsSchema = z
       )
       .optional(),
     replay: z.boolean().optional(),
-    toleranceSeconds: z.number().int().min(1).max(86_400).optional(),
+    toleranceSeconds: z.number().int().min(0).max(86_400).optional(),
     requiredHeaders: z.array(z.string()).optional(),
     maxBodyBytes: z.number().int().min(0).max(2 ** 31).optional(),
     requireHttps: z.boolean().optional(),
