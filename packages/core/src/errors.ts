@@ -27,6 +27,7 @@ export const ERROR_STATUS = {
   body_read_failed: 400,
   nonce_store_full: 503,
   nonce_store_unavailable: 503,
+  key_lookup_unavailable: 503,
   // Raised locally (client, configuration, tooling); never sent by a verifier.
   invalid_key: 500,
   invalid_option: 500,
@@ -70,6 +71,7 @@ const MESSAGES: Record<SigilErrorCode, string> = {
   body_read_failed: 'the request body could not be read',
   nonce_store_full: 'the nonce store is full',
   nonce_store_unavailable: 'the nonce store is unavailable',
+  key_lookup_unavailable: 'the key resolver failed',
   invalid_key: 'the key is invalid',
   invalid_option: 'an option is invalid',
   origin_not_allowed: 'the key may not be sent to this origin',

@@ -16,4 +16,4 @@ export type { SignOptions, SignResult } from './sign.js';
 export { verifySignature, checkCoverage, matchMac } from './verify.js';
 export type { KeyLookup, VerifySignatureOptions, VerifySignatureResult, VerifySuccess, VerifyFailure } from './verify.js';
 export { base64urlEncode, base64urlDecode, base64Encode, base64Decode, hexEncode, timingSafeEqual } from './lib/encoding.js';
-export { SIGNATURE_HEADER, SERVER_TIME_HEADER, LIMITS } from './lib/syntax.js';
+export { SIGNATURE_HEADER, SERVER_TIME_HEADER, LIMITS, isKeyId } from './lib/syntax.js';

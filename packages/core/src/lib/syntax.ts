@@ -54,3 +54,8 @@ export function trimOws(value: string): string {
 export function asciiLower(value: string): string {
   return /[A-Z]/.test(value) ? value.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : value;
 }
+
+/** True when `value` is a valid key id (SPEC.md section 3.3): 1-128 of A-Z a-z 0-9 . _ ~ : - */
+export function isKeyId(value: unknown): value is string {
+  return typeof value === 'string' && KEY_ID.test(value);
+}
