@@ -35,8 +35,12 @@ ${EXIT_HELP}
 `;
 }
 
+const COMMON_HELP = `Every command:
+  -h, --help     this help
+  --debug        print stack traces of errors`;
+
 function commandHelp(command: Command): string {
-  return `${command.help}\n\n${EXIT_HELP}\n`;
+  return `${command.help}\n\n${COMMON_HELP}\n\n${EXIT_HELP}\n`;
 }
 
 /** One line on stderr (a stack with --debug) and the exit code for an error. */

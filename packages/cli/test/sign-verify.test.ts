@@ -129,6 +129,11 @@ describe('sigil verify and sigil canonical', () => {
     const header = request.headers.find(([name]) => name === 'Sigil-Signature')![1];
     const expected = canonicalize(request, parseSignatureHeader(header));
     expect(run.stdout).toContain(`-----\n${expected}\n-----`);
+
+    const production = await sigil(['verify', '--now', '1700000000', file], { env: { ...ENV, NODE_ENV: 'production' } });
+    expect(production.code).toBe(1);
+    expect(production.stdout).toContain('canonical string: not shown under NODE_ENV=production');
+    expect(production.stdout).not.toContain('sigil-v1');
   });
 
   it('names the stale timestamp, the key id answered as signature_invalid, and diffs --compare', async () => {

@@ -21,8 +21,7 @@ from, in this order:
   (neither)              the request's own Sigil-Signature header
 
 Options:
-  -n, --no-newline       no newline after the last line (byte-exact output)
-  --debug                print stack traces of errors`;
+  -n, --no-newline       no newline after the last line (byte-exact output)`;
 
 const PARAM_FLAGS = ['kid', 'ts', 'nonce', 'alg', 'headers'] as const;
 

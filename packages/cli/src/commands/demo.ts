@@ -17,10 +17,7 @@ replay, a tampered body, a stale timestamp, a slow client clock, plain http
 to a remote host, and redirects to another origin.
 
 Prints a table (scenario, expected, got, code) and exits 0 only if every row
-matched; 1 otherwise.
-
-Options:
-  --debug        print stack traces of errors`;
+matched; 1 otherwise.`;
 
 const LEGEND = `Each request is signed over its method, target, host, content-type and exact body
 bytes, with a timestamp and a one-time nonce. The verifier refuses replays (nonce

@@ -21,8 +21,7 @@ Options:
   --kid ID            use this key id (1-128 of A-Z a-z 0-9 . _ ~ : -); default a random one
   --secret-out PATH   write the secret to a new file (mode 600) instead of stdout;
                       then sign with --secret-file PATH
-  --json              print {"keyId": ..., "secret": ...} instead
-  -h, --help          this help`;
+  --json              print {"keyId": ..., "secret": ...} instead`;
 
 /** Throws a usage error unless `kid` is a valid key id (core's own check). */
 function checkKeyId(kid: string): void {

@@ -42,8 +42,7 @@ Output:
   --ts UNIX                sign with this timestamp instead of the clock (not with --send)
   --allow-insecure-http    allow http:// to a non-loopback host (anyone on the path
                            could read and replay the request)
-  -v, --verbose            print the canonical string to stderr
-  --debug                  print stack traces of errors`;
+  -v, --verbose            print the canonical string to stderr`;
 
 interface Captured {
   headers: Array<[string, string]>;

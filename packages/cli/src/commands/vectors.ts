@@ -20,8 +20,7 @@ MAC, header), then verified; negative vectors must fail with their expected
 code, checked in the order of SPEC.md section 4 (steps 2-11).
 
 Options:
-  -q, --quiet    print only the failing rows and the summary
-  --debug        print stack traces of errors`;
+  -q, --quiet    print only the failing rows and the summary`;
 
 type Row = [file: string, id: string, kind: string, expected: string, got: string, result: string];
 

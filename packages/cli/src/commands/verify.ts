@@ -28,8 +28,7 @@ ${SECRET_HELP.replace(/^Secret.*\n/, '')}
   --tolerance SECONDS    accepted distance between ts and now (default 300)
   --require-header NAME  a header the signature must cover (repeatable or a,b)
   --max-body-bytes N     body limit (default 1048576)
-  --compare FILE         a canonical string to compare line by line with the computed one
-  --debug                print stack traces of errors`;
+  --compare FILE         a canonical string to compare line by line with the computed one`;
 
 function params(raw: RawRequest): SignatureParams | undefined {
   const lines = raw.headers.filter(([name]) => name.toLowerCase() === SIGNATURE_HEADER);

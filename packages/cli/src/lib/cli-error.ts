@@ -12,20 +12,25 @@ export const EXIT = {
   ok: 0,
   /** A verification failed, a vector or demo row did not match, or a sent request got a 4xx/5xx answer. */
   failed: 1,
-  /** Usage: unknown command or option, a missing or invalid secret, a request Sigil refuses to sign or send. */
+  /** Usage: unknown command or option, a missing or invalid secret, a request Sigil refuses to sign, send or canonicalise. */
   usage: 2,
   /** I/O or network: a file that cannot be read, a request that cannot be parsed, a connection that failed. */
   io: 3,
 } as const;
 
-/** One of the exit codes in EXIT. */
+/**
+ * One of the exit codes in EXIT.
+ *
+ * @example
+ * const code: ExitCode = await runCli(['demo']);
+ */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** The exit-code section every help text ends with. */
 export const EXIT_HELP = `Exit codes:
   0  success
   1  verification failed, a vector or demo row did not match, or a 4xx/5xx answer
-  2  usage error: bad option, missing or invalid secret, a request Sigil refuses to sign
+  2  usage error: bad option, missing or invalid secret, a request Sigil refuses to sign or send
   3  I/O or network error: unreadable file, unparseable request, connection failure`;
 
 /**

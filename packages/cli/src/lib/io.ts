@@ -1,7 +1,13 @@
 // Where a command reads and writes. The binary passes the process's own
 // streams; tests and embedders pass their own.
 
-/** A sink a command writes text or bytes to. */
+/**
+ * A sink a command writes text or bytes to (`process.stdout`, a test buffer).
+ *
+ * @example
+ * const chunks: Array<string | Uint8Array> = [];
+ * const writer: CliWriter = { write: (chunk) => chunks.push(chunk) };
+ */
 export interface CliWriter {
   write(chunk: string | Uint8Array): unknown;
 }
