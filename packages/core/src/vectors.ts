@@ -119,3 +119,6 @@ export function parseVectorFile(json: unknown): VectorFile {
 export function vectorJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(vectorFileSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
 }
+
+export { runVector, verifyVectorRequest, vectorKey, vectorRequest } from './vector-runner.js';
+export type { VectorOutcome, VectorVerdict } from './vector-runner.js';

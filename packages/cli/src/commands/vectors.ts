@@ -1,13 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isSigilError } from '@sigil/core';
-import { parseVectorFile } from '@sigil/core/vectors';
+import { parseVectorFile, runVector } from '@sigil/core/vectors';
 import type { ParsedArgs } from '../lib/args.js';
 import { EXIT, ioError, usage, type ExitCode } from '../lib/cli-error.js';
 import type { Command } from '../lib/command.js';
 import type { CliIo } from '../lib/io.js';
 import { formatTable } from '../lib/table.js';
-import { runVector } from '../lib/vector-runner.js';
 
 const HELP = `Usage: sigil vectors check [options] DIR | FILE
 
