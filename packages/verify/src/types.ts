@@ -117,7 +117,9 @@ export interface VerifierEvent {
 export interface Verifier {
   /**
    * Runs every check in SPEC.md order. Resolves for every request, valid or
-   * not; rejects only when the key resolver you configured throws.
+   * not: a key resolver that throws or rejects gives `key_lookup_unavailable`
+   * (503). Rejects only when the resolver answers with something that is not
+   * a key (`invalid_option`, a configuration bug).
    */
   verify(request: VerifierRequest): Promise<VerificationResult>;
 }

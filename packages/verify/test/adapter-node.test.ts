@@ -114,9 +114,9 @@ describe('node adapter (sigilListener)', () => {
 });
 
 describe('node adapter, key resolver failure', () => {
-  it('answers a bare 500 when the key resolver throws, and reaches no listener', async () => {
+  it('answers a bare 500 when the key resolver answers with something that is not a key, and reaches no listener', async () => {
     let reached = false;
-    const failing = createVerifier({ keys: () => Promise.reject(new Error('db down')), nonceStore: new MemoryNonceStore() });
+    const failing = createVerifier({ keys: () => Promise.resolve('not a key' as never), nonceStore: new MemoryNonceStore() });
     const broken = createServer(sigilListener(failing, (_req, res) => ((reached = true), res.end())));
     const at = await listen(broken);
     const res = await request(`http://${at}/x`, { headers: signedHeaders({ method: 'GET', target: '/x', host: at }) });

@@ -240,9 +240,11 @@ describe('verify: one failure per step', () => {
     expect((await v.verify(request)).ok).toBe(true);
   });
 
-  it('rejects a resolver failure instead of answering for it', async () => {
+  it('fails closed on a resolver failure (key_lookup_unavailable, 503) and rejects a resolver bug', async () => {
     const { verifier: v } = verifier({ keys: () => Promise.reject(new Error('db down')) });
-    await expect(v.verify(signed())).rejects.toThrow('db down');
+    expect(await v.verify(signed())).toEqual({ ok: false, code: 'key_lookup_unavailable', status: 503, publicCode: 'key_lookup_unavailable' });
+    const sync = verifier({ keys: () => { throw new Error('db down'); } }).verifier;
+    expect(await sync.verify(signed())).toMatchObject({ ok: false, code: 'key_lookup_unavailable', status: 503 });
     const junk = verifier({ keys: () => 'not a key' as never }).verifier;
     await expect(junk.verify(signed())).rejects.toMatchObject({ code: 'invalid_option' });
   });

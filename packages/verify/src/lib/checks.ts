@@ -70,7 +70,7 @@ export interface Progress {
   keyId?: string;
 }
 
-/** Runs steps 1 to 12 of SPEC.md section 4. Resolves for every request; rejects only when the key resolver throws. */
+/** Runs steps 1 to 12 of SPEC.md section 4. Resolves for every request; rejects only when the key resolver answers with something that is not a key. */
 export async function runChecks(policy: Policy, request: VerifierRequest, progress: Progress): Promise<VerificationResult> {
   // 1 transport; 2 no signature in the query; 3 exactly one field line.
   if (!transportAllowed(policy, request)) return failure('insecure_transport');
@@ -102,7 +102,13 @@ export async function runChecks(policy: Policy, request: VerifierRequest, progre
   }
 
   // 7 keys of this id, active at the verifier's clock.
-  const all = await policy.keys(params.keyId);
+  let all: readonly ActiveKey[];
+  try {
+    all = await policy.keys(params.keyId);
+  } catch (error) {
+    if (isSigilError(error, 'key_lookup_unavailable')) return failure('key_lookup_unavailable');
+    throw error;
+  }
   const active: ActiveKey[] = all.filter((k) => k.notBeforeMs <= nowMs && nowMs <= k.notAfterMs);
   if (active.length === 0) return failure('key_unknown');
 

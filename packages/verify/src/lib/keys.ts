@@ -1,6 +1,6 @@
 // Keys as the verifier holds them: imported once, with their validity period
 // in milliseconds and their scope in a form that is cheap to check.
-import { importKey, isSigilError, SigilError, SigilKey } from '@sigil/core';
+import { importKey, isKeyId, isSigilError, SigilError, SigilKey } from '@sigil/core';
 import { z } from 'zod';
 import type { KeyEntry, KeyInput, KeyResolver, KeyScope, VerifierOptions } from '../options.js';
 
@@ -13,12 +13,13 @@ export interface ActiveKey {
   readonly pathPrefixes?: readonly string[];
 }
 
-/** Finds the keys of an id; may be asynchronous (a resolver). */
+/**
+ * Finds the keys of an id; may be asynchronous (a resolver). Throws (or
+ * rejects with) `key_lookup_unavailable` when the resolver fails, and
+ * `invalid_option` when it answers with something that is not a key.
+ */
 export type KeyRing = (keyId: string) => readonly ActiveKey[] | Promise<readonly ActiveKey[]>;
 
-// The key id syntax of SPEC.md section 3 (core keeps it private). A map entry
-// whose id can never appear in a header is a configuration mistake.
-const KEY_ID = /^[A-Za-z0-9._~:-]{1,128}$/;
 const METHOD = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,32}$/;
 
 const isBytes = (v: unknown): v is Uint8Array | ArrayBuffer => v instanceof ArrayBuffer || ArrayBuffer.isView(v);
@@ -51,7 +52,8 @@ const listSchema = z.union([inputSchema, z.array(inputSchema).min(1)]);
 /** The zod schema of the `keys` option. */
 export const keysSchema = z.union([
   z.custom<KeyResolver>((v) => typeof v === 'function', { message: 'expected a map from key id to keys, or a resolver function' }),
-  z.record(z.string().regex(KEY_ID, 'key ids must be 1-128 of A-Z a-z 0-9 . _ ~ : -'), listSchema),
+  // A map entry whose id can never appear in a signature is a configuration mistake.
+  z.record(z.string().refine(isKeyId, 'key ids must be 1-128 of A-Z a-z 0-9 . _ ~ : -'), listSchema),
 ]);
 
 function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
@@ -110,9 +112,19 @@ export function keyRing(keys: VerifierOptions['keys']): KeyRing {
     seen.set(found as object, active);
     return active;
   };
+  // A resolver that throws or rejects fails closed: key_lookup_unavailable
+  // (503), its error kept only as the cause, never in a response or event.
+  const unavailable = (cause: unknown): never => {
+    throw new SigilError('key_lookup_unavailable', { cause });
+  };
   return (keyId) => {
-    const found = keys(keyId);
-    return isThenable(found) ? Promise.resolve(found).then(fromResolver) : fromResolver(found);
+    let found: ReturnType<KeyResolver>;
+    try {
+      found = keys(keyId);
+    } catch (error) {
+      return unavailable(error);
+    }
+    return isThenable(found) ? Promise.resolve(found).then(fromResolver, unavailable) : fromResolver(found);
   };
 }
 

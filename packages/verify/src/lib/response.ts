@@ -1,6 +1,7 @@
 // The one failure answer every adapter sends: the status, a JSON body holding
 // only the public code (and, in debug mode, the server's canonical string),
-// and Sigil-Server-Time on timestamp rejections. Never a received value.
+// `WWW-Authenticate: Sigil` on 401 and Sigil-Server-Time on timestamp
+// rejections. Never a received value.
 import { SERVER_TIME_HEADER } from '@sigil/core';
 import type { VerificationFailure } from '../types.js';
 
@@ -17,6 +18,8 @@ export function failureReply(failure: VerificationFailure): FailureReply {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
   };
+  // RFC 9110 section 11.6.1: every 401 carries a challenge (SPEC.md section 4.1).
+  if (failure.status === 401) headers['www-authenticate'] = 'Sigil';
   if (failure.serverTime !== undefined) headers[SERVER_TIME_HEADER] = String(failure.serverTime);
   const body = JSON.stringify(
     failure.canonical === undefined ? { error: failure.publicCode } : { error: failure.publicCode, canonical: failure.canonical },

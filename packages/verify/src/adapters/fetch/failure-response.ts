@@ -3,7 +3,8 @@ import type { VerificationFailure } from '../../types.js';
 
 /**
  * The Fetch `Response` for a rejected request: its status, a JSON body with
- * only the public code, `Sigil-Server-Time` on a timestamp rejection.
+ * only the public code, `WWW-Authenticate: Sigil` on 401, `Sigil-Server-Time`
+ * on a timestamp rejection.
  *
  * @example
  * const result = await verifyFetchRequest(verifier, request);

@@ -20,8 +20,8 @@ export type SigilNodeListener = (
 /**
  * Wraps a request listener so every request, whatever its method (HEAD and
  * OPTIONS included), is verified first; failures are answered by
- * `writeNodeFailure`. A verifier error (a key resolver that throws) answers
- * a bare 500. Errors of your listener are not caught here.
+ * `writeNodeFailure`. A verifier error (a key resolver that answers with
+ * something that is not a key) answers a bare 500. Errors of your listener are not caught here.
  *
  * @example
  * import { createServer } from 'node:http';

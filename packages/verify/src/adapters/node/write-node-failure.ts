@@ -4,7 +4,7 @@ import type { VerificationFailure } from '../../types.js';
 
 /**
  * Answers a rejected request: 401 (403, 413, 400 or 503 as the code says),
- * `{"error":"<public code>"}`, and `Sigil-Server-Time` on a timestamp
+ * `{"error":"<public code>"}`, `WWW-Authenticate: Sigil` on 401, and `Sigil-Server-Time` on a timestamp
  * rejection. When the request body has not fully arrived it also sends
  * `Connection: close`, so an oversize or unwanted upload is never read whole.
  *
