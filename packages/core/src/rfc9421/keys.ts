@@ -62,3 +62,8 @@ export function candidates(keys: Rfc9421KeyLookup, keyid: string | undefined): r
   }
   return Array.isArray(keys) ? keys : [keys as Rfc9421Key];
 }
+
+/** @internal Throws `unsupported_algorithm` for a received `alg` Sigil does not implement. */
+export function checkAlg(alg: string | undefined): void {
+  if (alg !== undefined && !(RFC9421_ALGORITHMS as readonly string[]).includes(alg)) throw new SigilError('unsupported_algorithm');
+}

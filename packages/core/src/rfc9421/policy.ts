@@ -1,6 +1,9 @@
+import { SigilError } from '../errors.js';
+import { isKeyId, NONCE } from '../lib/syntax.js';
 import { headerValue } from '../request.js';
 import { componentId, type ComponentInput } from './components.js';
-import { SigilError } from '../errors.js';
+import { checkAlg } from './keys.js';
+import type { SignatureParamsView } from './params.js';
 import type { Rfc9421Request } from './request.js';
 
 /** @internal True when the request carries content (bytes, or a hash of non-empty bytes). */
@@ -37,4 +40,35 @@ export function checkComponentCoverage(covered: readonly string[], required: rea
     const id = componentId(component);
     if (!covered.includes(id)) throw new SigilError('header_not_signed', { detail: id });
   }
+}
+
+/** The parameters a Sigil verifier requires, present and typed. */
+export interface SigilSignatureParams {
+  readonly created: number;
+  readonly expires?: number;
+  readonly keyid: string;
+  readonly nonce: string;
+  readonly alg?: string;
+  readonly tag?: string;
+}
+
+/**
+ * Checks what the Sigil profile requires beyond RFC 9421 (SPEC.md section
+ * 9.6): `created` present (`signature_header_malformed`); `nonce` present
+ * with the v1 nonce syntax, 22 to 128 base64url characters, so one
+ * NonceStore keys both schemes (`signature_header_malformed`); `alg`, when
+ * present, implemented (`unsupported_algorithm`); `keyid` present with the
+ * v1 key id syntax (`key_unknown`: no key can have another).
+ *
+ * @example
+ * const { created, keyid, nonce } = requireSigilParams(parseRfc9421Signature(req).params);
+ */
+export function requireSigilParams(params: SignatureParamsView): SigilSignatureParams {
+  if (params.created === undefined) throw new SigilError('signature_header_malformed', { detail: 'created is required' });
+  if (params.nonce === undefined || !NONCE.test(params.nonce)) {
+    throw new SigilError('signature_header_malformed', { detail: 'nonce is required: 22 to 128 base64url characters' });
+  }
+  checkAlg(params.alg);
+  if (!isKeyId(params.keyid)) throw new SigilError('key_unknown', { detail: 'keyid is absent or not a Sigil key id' });
+  return params as SigilSignatureParams;
 }

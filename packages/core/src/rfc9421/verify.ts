@@ -2,13 +2,14 @@ import { isSigilError, SigilError, type SigilErrorCode } from '../errors.js';
 import { timingSafeEqual } from '../lib/encoding.js';
 import { headerValue } from '../request.js';
 import { baseOf, type SignatureBaseOptions } from './base.js';
-import { checkCovered, type ComponentInput } from './components.js';
+import type { ComponentInput } from './components.js';
 import { checkContentDigest, type DigestAlgorithm } from './digest.js';
-import { candidates, MAC_LENGTH, RFC9421_ALGORITHMS, type Rfc9421Algorithm, type Rfc9421KeyLookup } from './keys.js';
-import { readParams, type SignatureParamsView } from './params.js';
+import { candidates, checkAlg, MAC_LENGTH, type Rfc9421Algorithm, type Rfc9421KeyLookup } from './keys.js';
+import type { SignatureParamsView } from './params.js';
+import { parseRfc9421Signature } from './parse-signature.js';
 import { checkComponentCoverage, defaultComponents } from './policy.js';
 import type { Rfc9421Request } from './request.js';
-import { selectSignature, type SignatureSelector } from './select.js';
+import type { SignatureSelector } from './select.js';
 import type { Parameters } from './sf/types.js';
 
 /** Options of verifyRfc9421(). */
@@ -78,15 +79,12 @@ export function verifyRfc9421(request: Rfc9421Request, keys: Rfc9421KeyLookup, o
     ...(base === undefined ? {} : { base }),
   });
   try {
-    const selected = selectSignature(request, options);
+    const selected = parseRfc9421Signature(request, options);
     label = selected.label;
-    view = readParams(selected.input.params);
+    view = selected.params;
     // Cheapest first: coverage and keys before any component value is read.
-    const covered = checkCovered(selected.input.items, 'signature_header_malformed');
-    checkComponentCoverage(covered, options.requiredComponents ?? defaultComponents(request));
-    if (view.alg !== undefined && !(RFC9421_ALGORITHMS as readonly string[]).includes(view.alg)) {
-      return fail(new SigilError('unsupported_algorithm'));
-    }
+    checkComponentCoverage(selected.components, options.requiredComponents ?? defaultComponents(request));
+    checkAlg(view.alg);
     const found = candidates(keys, view.keyid);
     if (found.length === 0) return fail(new SigilError('key_unknown'));
     // The algorithm comes from each key; a present alg only narrows the set.
