@@ -1,6 +1,8 @@
 import { SERVER_TIME_HEADER, SigilError } from '@sigil/core';
 import { parseServerTime } from './lib/clock.js';
 import { readStream } from './lib/body.js';
+import { emit, refused, type SigningEvent } from './lib/events.js';
+import { crossOriginError, originNotAllowed } from './lib/origins.js';
 import { REDIRECT_STATUSES, redirectRequest } from './lib/redirect.js';
 import { signParts, withoutSignature, type HeaderPair } from './lib/sign-parts.js';
 import { checkTransport } from './lib/transport.js';
@@ -89,13 +91,29 @@ async function discard(response: Response): Promise<void> {
   }
 }
 
+/** Where a request is, for events: updated as it moves through redirects. */
+type Place = { keyId: string; method: string; origin: string; target: string };
+
 async function send(config: SigningConfig, request: Request, init: RequestInit | undefined): Promise<Response> {
+  const place: Place = { keyId: config.keyId, method: request.method, origin: '', target: '' };
+  try {
+    return await follow(config, request, init, place);
+  } catch (error) {
+    throw refused(config.onEvent, error, place);
+  }
+}
+
+async function follow(config: SigningConfig, request: Request, init: RequestInit | undefined, place: Place): Promise<Response> {
+  const event = (type: SigningEvent['type'], extra?: Omit<SigningEvent, 'type' | 'keyId' | 'method' | 'origin' | 'path'>): void =>
+    emit(config.onEvent, type, place, extra);
   const baseFetch = config.fetch ?? globalThis.fetch;
   const passthrough: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(init ?? {})) if (!OWN_INIT.has(name)) passthrough[name] = value;
 
   let url = new URL(request.url);
+  Object.assign(place, { origin: url.origin, target: url.pathname });
   // Refuse before reading the body: a refused request costs nothing.
+  if (!config.origins.allows(url)) throw originNotAllowed();
   checkTransport(url, config.allowInsecureHttp);
   let method = request.method;
   let headers: readonly HeaderPair[] = headerPairs(request.headers);
@@ -107,9 +125,11 @@ async function send(config: SigningConfig, request: Request, init: RequestInit |
   let hops = 0;
 
   for (;;) {
+    Object.assign(place, { method, origin: url.origin, target: url.pathname });
     checkTransport(url, config.allowInsecureHttp);
     const target = url.pathname + url.search;
     const sent = signed ? [...headers, ['sigil-signature', signParts(config, { method, url, target, headers, body })]] : headers;
+    if (signed) event('signed');
     const response = (await baseFetch(url.href, {
       ...passthrough,
       method,
@@ -126,6 +146,7 @@ async function send(config: SigningConfig, request: Request, init: RequestInit |
         clockRetried = true;
         config.clock.learn(url.origin, serverTime);
         await discard(response);
+        event('retry', { code: 'timestamp_out_of_window', status: 401 });
         continue;
       }
     }
@@ -153,14 +174,15 @@ async function send(config: SigningConfig, request: Request, init: RequestInit |
     await discard(response);
     hops++;
     ({ method, headers, body } = redirectRequest(response.status, method, headers, body));
+    // Events (a refusal included) name the destination from here on.
+    Object.assign(place, { method, origin: next.origin, target: next.pathname });
     if (signed && next.origin !== startOrigin) {
-      if (config.crossOrigin === 'error') {
-        throw new SigilError('redirect_cross_origin', { detail: 'set options.redirect.crossOrigin to "follow-unsigned" to follow it unsigned' });
-      }
+      if (config.crossOrigin === 'error') throw crossOriginError(config.origins, next);
       // Off the origin for good: no later hop is signed, even one that comes back.
       signed = false;
       headers = withoutSignature(headers, true);
     }
+    event('redirect', { status: response.status, signed });
     url = next;
   }
 }

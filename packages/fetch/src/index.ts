@@ -2,6 +2,7 @@ export { createSigningFetch } from './create-signing-fetch.js';
 export type { SigningFetch } from './create-signing-fetch.js';
 export { signingInterceptor } from './signing-interceptor.js';
 export { DEFAULT_MAX_BODY_BYTES } from './options.js';
+export type { SigningEvent } from './lib/events.js';
 export type {
   CrossOriginRedirect,
   FetchLike,

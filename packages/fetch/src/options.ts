@@ -12,7 +12,8 @@ import {
 } from '@sigil/core';
 import { z } from 'zod';
 import { ClockOffsets } from './lib/clock.js';
-import { checkTransport } from './lib/transport.js';
+import type { EventSink, SigningEvent } from './lib/events.js';
+import { originPolicy, type OriginPolicy } from './lib/origins.js';
 
 /**
  * What to do when a redirect leads to another origin (scheme, host or port
@@ -50,6 +51,22 @@ export interface SigningOptions {
   readonly allowInsecureHttp?: boolean;
   /** Milliseconds since the Unix epoch, like `Date.now` (the default). */
   readonly clock?: () => number;
+  /**
+   * Called with a secret-free event for every signed attempt, refusal,
+   * redirect hop and clock-skew retry (audit logs, metrics). Errors it
+   * throws are ignored.
+   */
+  readonly onEvent?: (event: SigningEvent) => void;
+  /**
+   * The origins the key may be sent to: `['https://api.example.com']`
+   * (scheme, host and port matched exactly, default ports normalised), a
+   * wildcard written out as `'https://*.example.com'` (one or more labels
+   * under it, never the apex), or `'*'` for any origin, so the unsafe
+   * choice shows in code review. createSigningFetch() refuses any other
+   * origin with `origin_not_allowed` before anything is sent (SSRF); the
+   * interceptor passes other origins through unsigned.
+   */
+  readonly origins?: readonly string[] | '*';
 }
 
 /** How createSigningFetch() follows redirects. */
@@ -83,7 +100,7 @@ export interface SigningInterceptorOptions extends SigningOptions {
    * Requests to any other origin pass through unsigned, so the interceptor
    * can sit on a shared Agent without handing signatures to other hosts.
    */
-  readonly origins: readonly string[];
+  readonly origins: readonly string[] | '*';
   readonly redirect?: {
     /** A redirect chain that leaves its origin. Default `'error'`. */
     readonly crossOrigin?: CrossOriginRedirect;
@@ -103,8 +120,8 @@ export interface SigningConfig {
   readonly maxHops: number;
   readonly clock: ClockOffsets;
   readonly fetch: FetchLike | undefined;
-  /** Normalised origins (interceptor only). */
-  readonly origins: ReadonlySet<string> | undefined;
+  readonly onEvent: EventSink;
+  readonly origins: OriginPolicy;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -124,13 +141,19 @@ const common = {
   maxBodyBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   allowInsecureHttp: z.boolean().optional(),
   clock: z.custom<() => number>(isFunction, { message: 'must be a function returning milliseconds' }).optional(),
+  onEvent: z.custom<(event: SigningEvent) => void>(isFunction, { message: 'must be a function' }).optional(),
 };
+const ORIGINS = "must be '*' or a non-empty list of origins";
+const origins = z.union([z.literal('*'), z.array(z.string()).min(1, ORIGINS)], {
+  error: (issue) => (issue.input === undefined ? "required: list the origins the key may be sent to, or write '*'" : ORIGINS),
+});
 const crossOrigin = z.enum(['error', 'follow-unsigned']).optional();
 
 const fetchSchema = z
   .object({
     ...common,
     fetch: z.custom<FetchLike>(isFunction, { message: 'must be a fetch function' }).optional(),
+    origins: origins.optional(),
     redirect: z
       .object({ crossOrigin, maxHops: z.number().int().min(0).max(20).optional() })
       .strict()
@@ -141,7 +164,7 @@ const fetchSchema = z
 const interceptorSchema = z
   .object({
     ...common,
-    origins: z.array(z.string()).min(1),
+    origins,
     redirect: z.object({ crossOrigin }).strict().optional(),
   })
   .strict();
@@ -201,29 +224,7 @@ function checkKeyId(config: Pick<SigningConfig, 'key' | 'keyId' | 'algorithm'>):
   }
 }
 
-function normaliseOrigins(origins: readonly string[], allowInsecureHttp: boolean): Set<string> {
-  const out = new Set<string>();
-  origins.forEach((text, i) => {
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      throw invalid(`origins.${i}`, 'is not a URL');
-    }
-    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
-      throw invalid(`origins.${i}`, 'must be an origin such as https://api.example.com (no path, query or credentials)');
-    }
-    try {
-      checkTransport(url, allowInsecureHttp);
-    } catch (error) {
-      throw invalid(`origins.${i}`, `is refused: ${(error as Error).message}`);
-    }
-    out.add(url.origin);
-  });
-  return out;
-}
-
-function resolve(parsed: z.infer<typeof fetchSchema> | z.infer<typeof interceptorSchema>): Omit<SigningConfig, 'fetch' | 'origins'> {
+function resolve(parsed: z.infer<typeof fetchSchema> | z.infer<typeof interceptorSchema>): Omit<SigningConfig, 'fetch'> {
   const key = importSecret(parsed.secret, parsed.secretEncoding);
   const algorithm = parsed.algorithm ?? 'hmac-sha256';
   checkKeyId({ key, keyId: parsed.keyId, algorithm });
@@ -237,6 +238,8 @@ function resolve(parsed: z.infer<typeof fetchSchema> | z.infer<typeof intercepto
     crossOrigin: parsed.redirect?.crossOrigin ?? 'error',
     maxHops: DEFAULT_MAX_HOPS,
     clock: new ClockOffsets(parsed.clock ?? Date.now),
+    onEvent: parsed.onEvent,
+    origins: originPolicy(parsed.origins ?? '*', parsed.allowInsecureHttp ?? false),
   };
 }
 
@@ -245,7 +248,7 @@ export function resolveFetchOptions(options: SigningFetchOptions): SigningConfig
   const result = fetchSchema.safeParse(options);
   if (!result.success) throw firstIssue(result.error, 'createSigningFetch');
   const parsed = result.data;
-  return { ...resolve(parsed), maxHops: parsed.redirect?.maxHops ?? DEFAULT_MAX_HOPS, fetch: parsed.fetch, origins: undefined };
+  return { ...resolve(parsed), maxHops: parsed.redirect?.maxHops ?? DEFAULT_MAX_HOPS, fetch: parsed.fetch };
 }
 
 /** @internal Validates signingInterceptor() options; throws invalid_option or invalid_key. */
@@ -253,8 +256,7 @@ export function resolveInterceptorOptions(options: SigningInterceptorOptions): S
   const result = interceptorSchema.safeParse(options);
   if (!result.success) throw firstIssue(result.error, 'signingInterceptor');
   const parsed = result.data;
-  const base = resolve(parsed);
-  return { ...base, fetch: undefined, origins: normaliseOrigins(parsed.origins, base.allowInsecureHttp) };
+  return { ...resolve(parsed), fetch: undefined };
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -271,8 +273,8 @@ export function redact<T extends object>(target: T, name: string, config: Signin
     signedHeaders: ['host', 'content-type', ...config.signedHeaders],
     maxBodyBytes: config.maxBodyBytes,
     allowInsecureHttp: config.allowInsecureHttp,
-    redirect: config.origins ? { crossOrigin: config.crossOrigin } : { crossOrigin: config.crossOrigin, maxHops: config.maxHops },
-    ...(config.origins ? { origins: [...config.origins] } : {}),
+    redirect: name === 'SigningInterceptor' ? { crossOrigin: config.crossOrigin } : { crossOrigin: config.crossOrigin, maxHops: config.maxHops },
+    origins: config.origins.list,
   };
   const text = `${name} ${JSON.stringify(face)}`;
   Object.defineProperties(target, {

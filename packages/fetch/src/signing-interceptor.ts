@@ -1,6 +1,8 @@
 import { SERVER_TIME_HEADER, SigilError } from '@sigil/core';
 import type { Dispatcher } from 'undici';
 import { parseServerTime } from './lib/clock.js';
+import { emit, refused } from './lib/events.js';
+import { crossOriginError } from './lib/origins.js';
 import { asyncBody, dispatchHeaders, flatHeaders, pathWithQuery, syncBody, type DispatchBody } from './lib/node.js';
 import { signParts, withoutSignature, type HeaderPair } from './lib/sign-parts.js';
 import { redact, resolveInterceptorOptions, type SigningConfig, type SigningInterceptorOptions } from './options.js';
@@ -131,8 +133,8 @@ class ClockRetryHandler implements Handler {
  */
 export function signingInterceptor(options: SigningInterceptorOptions): Dispatcher.DispatcherComposeInterceptor {
   const config: SigningConfig = resolveInterceptorOptions(options);
-  const origins = config.origins!;
-  const [onlyOrigin] = origins.size === 1 ? origins : [];
+  const origins = config.origins;
+  const onlyOrigin = origins.only;
   const chains = new WeakMap<object, Chain>();
 
   /** The chain this dispatch belongs to, if it started at a signed origin. */
@@ -155,30 +157,33 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
     };
 
     return function signingDispatch(opts: Options, handler: Handler): boolean {
-      let url: URL;
+      let url: URL | undefined;
+      const place = () => ({ keyId: config.keyId, method: opts.method, origin: url?.origin ?? 'null', target: String(opts.path ?? '') });
+      const refuse = (error: unknown): true => {
+        fail(handler, refused(config.onEvent, error, place()));
+        return true;
+      };
       try {
         // A Client or Pool dispatches without opts.origin: it is the one listed.
         const origin = opts.origin ?? onlyOrigin;
         if (origin === undefined) {
-          throw new SigilError('invalid_option', { detail: 'a dispatch without opts.origin (Client, Pool) needs exactly one entry in options.origins' });
+          throw new SigilError('invalid_option', { detail: 'a dispatch without opts.origin (Client, Pool) needs exactly one exact origin in options.origins' });
         }
         url = new URL(String(origin));
       } catch (error) {
-        fail(handler, error);
-        return true;
+        return refuse(error);
       }
+      const at: URL = url;
 
       const links = handlerLinks(handler);
       const chain = findChain(links);
       if (chain && (chain.unsigned || chain.origin !== url.origin)) {
-        if (config.crossOrigin === 'error') {
-          fail(handler, new SigilError('redirect_cross_origin', { detail: 'set options.redirect.crossOrigin to "follow-unsigned" to follow it unsigned' }));
-          return true;
-        }
+        if (config.crossOrigin === 'error') return refuse(crossOriginError(origins, url));
+        if (!chain.unsigned) emit(config.onEvent, 'redirect', place(), { signed: false });
         chain.unsigned = true;
         return unsigned(opts, handler);
       }
-      if (!origins.has(url.origin)) return unsigned(opts, handler);
+      if (!origins.allows(url)) return unsigned(opts, handler);
       if (!chain) {
         const created: Chain = { origin: url.origin, unsigned: false };
         for (const link of links) chains.set(link, created);
@@ -192,8 +197,7 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
         headers = withoutSignature(dispatchHeaders(opts.headers));
         body = syncBody(opts.body, config.maxBodyBytes);
       } catch (error) {
-        fail(handler, error);
-        return true;
+        return refuse(error);
       }
 
       const send = (dispatchBody: DispatchBody, wrapped: Handler): boolean => {
@@ -201,7 +205,8 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
           dispatchBody.contentType && !headers.some(([name]) => name.toLowerCase() === 'content-type')
             ? [...headers, ['content-type', dispatchBody.contentType]]
             : headers;
-        const signature = signParts(config, { method: opts.method, url, target, headers: sent, body: dispatchBody.bytes });
+        const signature = signParts(config, { method: opts.method, url: at, target, headers: sent, body: dispatchBody.bytes });
+        emit(config.onEvent, 'signed', { ...place(), target });
         const signed = {
           ...opts,
           path: target,
@@ -219,12 +224,15 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
       const start = (dispatchBody: DispatchBody): boolean => {
         const wrapped: Handler = new ClockRetryHandler(
           handler,
-          (serverSeconds) => config.clock.learn(url.origin, serverSeconds),
+          (serverSeconds) => {
+            config.clock.learn(at.origin, serverSeconds);
+            emit(config.onEvent, 'retry', { ...place(), target }, { code: 'timestamp_out_of_window', status: 401 });
+          },
           () => {
             try {
               send(dispatchBody, wrapped);
             } catch (error) {
-              fail(handler, error);
+              refuse(error);
             }
           },
         );
@@ -235,11 +243,10 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
         try {
           return start(body);
         } catch (error) {
-          fail(handler, error);
-          return true;
+          return refuse(error);
         }
       }
-      asyncBody(opts.body, config.maxBodyBytes).then(start).catch((error: unknown) => fail(handler, error));
+      asyncBody(opts.body, config.maxBodyBytes).then(start).catch(refuse);
       return true;
     };
   };

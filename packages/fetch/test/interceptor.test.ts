@@ -175,9 +175,11 @@ describe('retries and redirects through undici interceptors', () => {
       };
     });
 
-    it('fails with redirect_cross_origin by default; the other origin sees nothing', async () => {
-      await expect(request(a.origin + '/away', { dispatcher: agent(...more()) })).rejects.toMatchObject({ code: 'redirect_cross_origin' });
-      expect(a.seen).toHaveLength(1);
+    it('fails by default (origin_not_allowed toward an unlisted origin, else redirect_cross_origin); the other origin sees nothing', async () => {
+      await expect(request(a.origin + '/away', { dispatcher: agent(...more()) })).rejects.toMatchObject({ code: 'origin_not_allowed' });
+      const both = track(new Agent()).compose(signingInterceptor({ keyId: 'client-1', secret: key, origins: [a.origin, b.origin] }), ...more());
+      await expect(request(a.origin + '/away', { dispatcher: both })).rejects.toMatchObject({ code: 'redirect_cross_origin' });
+      expect(a.seen).toHaveLength(2);
       expect(b.seen).toHaveLength(0);
     });
 

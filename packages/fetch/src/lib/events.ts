@@ -1,0 +1,76 @@
+// Client audit events: one secret-free record per signed attempt, refusal,
+// redirect hop and clock-skew retry. Built here, in one place, so no event
+// can pick up a header value, a nonce, a MAC or the body by accident.
+import { isSigilError, type SigilErrorCode } from '@sigil/core';
+
+/**
+ * A structured, secret-free record of something the signing client did, for
+ * audit logs and metrics. Never carries the secret, the MAC, the nonce, a
+ * header value, the body or the query string.
+ *
+ * - `signed`: a signature was made and the attempt sent (each redirect hop
+ *   and retry is its own attempt);
+ * - `refused`: the client refused before sending (`code` says why:
+ *   `origin_not_allowed`, `insecure_transport`, `redirect_cross_origin`,
+ *   `body_too_large`...);
+ * - `redirect`: a redirect is being followed to `origin`/`path`, `signed`
+ *   tells whether that hop carries a signature;
+ * - `retry`: the server rejected the timestamp and sent its clock; the
+ *   client corrected its offset and signs once more.
+ *
+ * @example
+ * const signedFetch = createSigningFetch({
+ *   keyId: 'client-1', secret, origins: ['https://api.example.com'],
+ *   onEvent: (e) => logger.info({ sigil: e }, `sigil ${e.type}`),
+ * });
+ */
+export interface SigningEvent {
+  readonly type: 'signed' | 'refused' | 'redirect' | 'retry';
+  /** `refused`: the SigilError code; `retry`: `timestamp_out_of_window`. */
+  readonly code?: SigilErrorCode;
+  /** The key id configured (not secret). */
+  readonly keyId: string;
+  readonly method: string;
+  /** `scheme://host[:port]` the request goes (or would have gone) to. */
+  readonly origin: string;
+  /** The path without its query string. */
+  readonly path: string;
+  /** `redirect`: the 3xx status followed; `retry`: 401. */
+  readonly status?: number;
+  /** `redirect`: whether the next hop is signed. */
+  readonly signed?: boolean;
+}
+
+/** What the client may add to an event besides its place. */
+type Extra = Pick<SigningEvent, 'code' | 'status' | 'signed'>;
+
+/** @internal The configured hook, or undefined. */
+export type EventSink = ((event: SigningEvent) => void) | undefined;
+
+/** @internal The path of an origin-form target, without its query. */
+export function pathOf(target: string): string {
+  const q = target.indexOf('?');
+  return q < 0 ? target : target.slice(0, q);
+}
+
+/** @internal Sends one event; a failing hook never changes what the client does. */
+export function emit(
+  sink: EventSink,
+  type: SigningEvent['type'],
+  at: { keyId: string; method: string; origin: string; target: string },
+  extra: Extra = {},
+): void {
+  if (!sink) return;
+  const event: SigningEvent = { type, keyId: at.keyId, method: at.method, origin: at.origin, path: pathOf(at.target), ...extra };
+  try {
+    sink(event);
+  } catch {
+    // An audit or metrics hook must never break a request.
+  }
+}
+
+/** @internal Emits `refused` when `error` is a SigilError; returns it for rethrowing. */
+export function refused(sink: EventSink, error: unknown, at: { keyId: string; method: string; origin: string; target: string }): unknown {
+  if (isSigilError(error)) emit(sink, 'refused', at, { code: error.code });
+  return error;
+}
