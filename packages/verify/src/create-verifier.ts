@@ -41,7 +41,8 @@ function emit(policy: Policy, request: VerifierRequest, progress: Progress, resu
  *
  * The secure policy is the default: HTTPS required (loopback peers exempt),
  * every method verified, `host` always signed, replays refused through the
- * required `nonceStore`, ±300 s timestamp window, 1 MiB body cap.
+ * required `nonceStore`, ±300 s timestamp window, 1 MiB body cap, the v1
+ * scheme only (`schemes: ['v1', 'rfc9421']` accepts RFC 9421 too).
  *
  * @example
  * import { importKey } from '@sigil/core';
@@ -54,6 +55,9 @@ function emit(policy: Policy, request: VerifierRequest, progress: Progress, resu
  * });
  * const result = await verifier.verify({ method: 'POST', target: '/hooks', headers, body });
  * if (!result.ok) console.log(result.code, result.status);
+ *
+ * // RFC 9421 HTTP Message Signatures as well, with the same keys, window and nonce store:
+ * const both = createVerifier({ keys, nonceStore, schemes: ['v1', 'rfc9421'] });
  */
 export function createVerifier(options: VerifierOptions): Verifier {
   const policy = settlePolicy(options);

@@ -1,6 +1,7 @@
 import type { KeyEncoding, SigilKey } from '@sigil/core';
+import type { ComponentInput, StructuredFieldType } from '@sigil/core/rfc9421';
 import type { NonceStore } from './nonce-store.js';
-import type { VerifierEvent } from './types.js';
+import type { SignatureScheme, VerifierEvent } from './types.js';
 
 /**
  * Where a key may be used. Checked after the MAC is valid; a request outside
@@ -62,6 +63,31 @@ export type KeyResolver = (
 ) => KeyInput | readonly KeyInput[] | null | undefined | Promise<KeyInput | readonly KeyInput[] | null | undefined>;
 
 /**
+ * How RFC 9421 signatures are checked (SPEC.md section 9), when `schemes`
+ * includes `'rfc9421'`. Keys, clock, window, nonce store, body limit,
+ * transport and scope are the verifier's own options, for both schemes.
+ *
+ * @example
+ * const rfc9421: Rfc9421VerifierOptions = { requiredComponents: ['@method', '@authority', '@path', '@query', 'content-digest'] };
+ */
+export interface Rfc9421VerifierOptions {
+  /**
+   * Components every signature must cover (`header_not_signed`). Default:
+   * core's `defaultComponents` for each request: `@method`, `@authority`,
+   * `@path`, `@query`, plus `content-digest` when the request has content
+   * and `content-type` when it has one. `requiredHeaders` are added to
+   * either list as field components.
+   */
+  readonly requiredComponents?: readonly ComponentInput[];
+  /** Verify the signature with this label. Default: the only one the request carries. */
+  readonly label?: string;
+  /** Verify the signature whose `tag` parameter is this. */
+  readonly tag?: string;
+  /** RFC 8941 types of covered structured fields (`sf`, `key`) beyond the ones core knows. */
+  readonly structuredFields?: Readonly<Record<string, StructuredFieldType>>;
+}
+
+/**
  * Options of `createVerifier()`. Only `keys` and `nonceStore` are required;
  * every default is the secure one.
  *
@@ -77,8 +103,17 @@ export interface VerifierOptions {
   readonly replay?: boolean;
   /** Accepted distance between the signature timestamp and the server clock, both ways. Default 300. */
   readonly toleranceSeconds?: number;
-  /** Headers every signature must cover besides `host`, e.g. `['content-type']`. */
+  /** Headers every signature must cover besides `host`, e.g. `['content-type']` (both schemes). */
   readonly requiredHeaders?: readonly string[];
+  /**
+   * The signature schemes accepted. Default `['v1']`. With both, a request
+   * carrying Signature-Input is verified as RFC 9421, one carrying
+   * Sigil-Signature as v1, and one carrying both is refused
+   * (`signature_header_malformed`).
+   */
+  readonly schemes?: readonly SignatureScheme[];
+  /** RFC 9421 settings; only with `schemes` including `'rfc9421'`. */
+  readonly rfc9421?: Rfc9421VerifierOptions;
   /** Largest body read, in bytes. Default 1 MiB. */
   readonly maxBodyBytes?: number;
   /** Refuse plain HTTP (`insecure_transport`, 403). Default true; loopback peers are exempt. */

@@ -40,6 +40,15 @@ export interface VerifierRequest {
 }
 
 /**
+ * A signature scheme: `v1` (one Sigil-Signature header, SPEC.md sections
+ * 2-4) or `rfc9421` (HTTP Message Signatures with HMAC, SPEC.md section 9).
+ *
+ * @example
+ * const schemes: SignatureScheme[] = ['v1', 'rfc9421'];
+ */
+export type SignatureScheme = 'v1' | 'rfc9421';
+
+/**
  * A verified request. Holds no nonce, MAC or secret, so it is safe to log.
  *
  * @example
@@ -47,14 +56,22 @@ export interface VerifierRequest {
  */
 export interface VerificationSuccess {
   readonly ok: true;
+  /** The scheme the request was signed with. */
+  readonly scheme: SignatureScheme;
   readonly keyId: string;
   /** Index of the matching key in the list configured (or resolved) for this id: rotation metrics. */
   readonly keyIndex: number;
   readonly algorithm: Algorithm;
-  /** The signature's timestamp, Unix seconds. */
+  /** The signature's timestamp (v1 `ts`, RFC 9421 `created`), Unix seconds. */
   readonly timestamp: number;
-  /** The header names the signature covers. */
+  /** The header names the signature covers (RFC 9421: the covered fields, in signed order). */
   readonly signedHeaders: readonly string[];
+  /** RFC 9421 only: the covered component identifiers, serialised, in signed order (`"@method"`, `"content-digest"`). */
+  readonly components?: readonly string[];
+  /** RFC 9421 only: the label of the verified signature. */
+  readonly label?: string;
+  /** RFC 9421 only: the signature's `expires`, Unix seconds, when it has one. */
+  readonly expires?: number;
   /** The raw body bytes the MAC covered (empty when there was none). */
   readonly body: Uint8Array;
 }
@@ -75,7 +92,7 @@ export interface VerificationFailure {
   readonly publicCode: SigilErrorCode;
   /** Set on `timestamp_out_of_window`: the server clock, Unix seconds, for `Sigil-Server-Time`. */
   readonly serverTime?: number;
-  /** Debug mode only: the canonical string the server computed. */
+  /** Debug mode only: the canonical string (RFC 9421: the signature base) the server computed. */
   readonly canonical?: string;
 }
 

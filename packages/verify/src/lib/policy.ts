@@ -1,10 +1,11 @@
 // createVerifier() options: validated once with zod, then turned into the
 // plain values the hot path reads. Nothing here runs per request.
 import { checkHeaderList, signedHeaderList, SigilError } from '@sigil/core';
+import { componentId, type ComponentInput } from '@sigil/core/rfc9421';
 import { z } from 'zod';
 import type { NonceStore } from '../nonce-store.js';
-import type { VerifierOptions } from '../options.js';
-import type { VerifierEvent } from '../types.js';
+import type { Rfc9421VerifierOptions, VerifierOptions } from '../options.js';
+import type { SignatureScheme, VerifierEvent } from '../types.js';
 import { describeIssue } from './issue.js';
 import { keyRing, keysSchema, type KeyRing } from './keys.js';
 
@@ -14,6 +15,8 @@ export interface Policy {
   readonly nonceStore: NonceStore | undefined;
   readonly toleranceSeconds: number;
   readonly requiredHeaders: readonly string[];
+  readonly schemes: ReadonlySet<SignatureScheme>;
+  readonly rfc9421: Rfc9421VerifierOptions;
   readonly maxBodyBytes: number;
   readonly requireHttps: boolean;
   readonly trustProxy: boolean;
@@ -36,6 +39,20 @@ const optionsSchema = z
     replay: z.boolean().optional(),
     toleranceSeconds: z.number().int().min(0).max(86_400).optional(),
     requiredHeaders: z.array(z.string()).optional(),
+    schemes: z
+      .array(z.enum(['v1', 'rfc9421']))
+      .min(1)
+      .refine((list) => new Set(list).size === list.length, 'expected each scheme at most once')
+      .optional(),
+    rfc9421: z
+      .object({
+        requiredComponents: z.array(z.union([z.string(), z.object({ name: z.string(), params: z.unknown().optional() }).strict()])).optional(),
+        label: z.string().min(1).optional(),
+        tag: z.string().optional(),
+        structuredFields: z.record(z.string(), z.enum(['item', 'list', 'dictionary'])).optional(),
+      })
+      .strict()
+      .optional(),
     maxBodyBytes: z.number().int().min(0).max(2 ** 31).optional(),
     requireHttps: z.boolean().optional(),
     allowInsecureHttp: z.boolean().optional(),
@@ -62,6 +79,18 @@ function requiredList(names: readonly string[]): string[] {
   return list.filter((name) => name !== 'host');
 }
 
+/** Each required component must be a component identifier core can serialise. */
+function componentList(list: readonly ComponentInput[] | undefined): readonly ComponentInput[] | undefined {
+  list?.forEach((component, i) => {
+    try {
+      componentId(component);
+    } catch {
+      throw invalid(`rfc9421.requiredComponents.${i}: expected a component identifier such as '@method' or 'content-type'`);
+    }
+  });
+  return list;
+}
+
 function isProduction(): boolean {
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
   return proc?.env?.NODE_ENV === 'production';
@@ -82,11 +111,16 @@ export function settlePolicy(options: VerifierOptions): Policy {
   if (replay && !o.nonceStore) throw invalid('nonceStore is required (replay protection is off only with replay: false)');
   if (!replay && o.nonceStore) throw invalid('nonceStore is given but replay is false');
   if (o.debug && isProduction()) throw invalid('debug cannot be enabled when NODE_ENV is production');
+  const schemes = new Set<SignatureScheme>(o.schemes ?? ['v1']);
+  if (options.rfc9421 && !schemes.has('rfc9421')) throw invalid("rfc9421 is given but schemes does not include 'rfc9421'");
+  const requiredComponents = componentList(options.rfc9421?.requiredComponents);
   return {
     keys: keyRing(options.keys),
     nonceStore: replay ? o.nonceStore : undefined,
     toleranceSeconds: o.toleranceSeconds ?? 300,
     requiredHeaders: requiredList(o.requiredHeaders ?? []),
+    schemes,
+    rfc9421: { ...options.rfc9421, ...(requiredComponents ? { requiredComponents: [...requiredComponents] } : {}) },
     maxBodyBytes: o.maxBodyBytes ?? 1024 * 1024,
     requireHttps: (o.requireHttps ?? true) && !(o.allowInsecureHttp ?? false),
     trustProxy: o.trustProxy ?? false,

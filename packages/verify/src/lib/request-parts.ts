@@ -1,5 +1,5 @@
 // Reading the few request facts the verifier needs before the signature is
-// parsed: the transport, the Sigil-Signature field lines, Content-Length.
+// parsed: the transport and scheme, signature field lines, Content-Length.
 import { SIGNATURE_HEADER, type HeaderList, type HeadersLike } from '@sigil/core';
 import type { VerifierRequest } from '../types.js';
 import type { Policy } from './policy.js';
@@ -8,8 +8,8 @@ function isList(headers: HeaderList | HeadersLike): headers is HeaderList {
   return Array.isArray(headers);
 }
 
-/** Every field line of one (lowercase) name, in order. */
-function lines(headers: HeaderList | HeadersLike, lowerName: string): string[] {
+/** Every field line of one (lowercase) name, in order (one joined line for a Fetch `Headers`). */
+export function fieldLines(headers: HeaderList | HeadersLike, lowerName: string): string[] {
   if (!isList(headers)) {
     const value = headers.get(lowerName);
     return value === null ? [] : [value];
@@ -26,12 +26,17 @@ function lines(headers: HeaderList | HeadersLike, lowerName: string): string[] {
  * with ", ", which the strict parser then refuses as malformed.
  */
 export function signatureLines(headers: HeaderList | HeadersLike): string[] {
-  return lines(headers, SIGNATURE_HEADER);
+  return fieldLines(headers, SIGNATURE_HEADER);
+}
+
+/** True when the head announces content: a Content-Length above 0, or a Transfer-Encoding. */
+export function declaresContent(headers: HeaderList | HeadersLike): boolean {
+  return (declaredLength(headers) ?? 0) > 0 || fieldLines(headers, 'transfer-encoding').length > 0;
 }
 
 /** The declared Content-Length, or undefined when absent or unreadable. */
 export function declaredLength(headers: HeaderList | HeadersLike): number | undefined {
-  const [value] = lines(headers, 'content-length');
+  const [value] = fieldLines(headers, 'content-length');
   return value !== undefined && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : undefined;
 }
 
@@ -48,19 +53,28 @@ export function isLoopback(address: string | undefined): boolean {
 
 /** X-Forwarded-Proto lines present and every hop they list is https. */
 function forwardedSecure(headers: HeaderList | HeadersLike): boolean | undefined {
-  const found = lines(headers, 'x-forwarded-proto');
+  const found = fieldLines(headers, 'x-forwarded-proto');
   if (found.length === 0) return undefined;
   return found.every((line) => line.split(',').every((hop) => hop.trim().toLowerCase() === 'https'));
 }
 
 /**
- * Step 1, transport. Without trustProxy: a TLS connection, or a loopback
- * peer. With trustProxy: X-Forwarded-Proto decides when present (every hop
- * https), else the connection's TLS; the loopback exemption is off, because
- * the proxy itself is the loopback peer of every request it forwards.
+ * The scheme the client used, as far as the verifier can trust it: with
+ * trustProxy, X-Forwarded-Proto when present (https only when every hop
+ * is), else the connection's TLS. RFC 9421's `@scheme` and `@target-uri`
+ * read it; step 1 decides on it.
+ */
+export function requestScheme(policy: Policy, request: VerifierRequest): 'http' | 'https' {
+  const forwarded = policy.trustProxy ? forwardedSecure(request.headers) : undefined;
+  return (forwarded ?? request.secure === true) ? 'https' : 'http';
+}
+
+/**
+ * Step 1, transport: https (requestScheme), or without trustProxy a
+ * loopback peer. With trustProxy the loopback exemption is off, because the
+ * proxy itself is the loopback peer of every request it forwards.
  */
 export function transportAllowed(policy: Policy, request: VerifierRequest): boolean {
   if (!policy.requireHttps) return true;
-  if (policy.trustProxy) return forwardedSecure(request.headers) ?? request.secure === true;
-  return request.secure === true || isLoopback(request.remoteAddress);
+  return requestScheme(policy, request) === 'https' || (!policy.trustProxy && isLoopback(request.remoteAddress));
 }
