@@ -130,7 +130,9 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
     const target = url.pathname + url.search;
     const sent = signed ? [...headers, ['sigil-signature', signParts(config, { method, url, target, headers, body })]] : headers;
     if (signed) event('signed');
-    const response = (await baseFetch(url.href, {
+    // Sent as origin + the signed target: fetch implementations disagree on a
+    // bare trailing "?" (undici sends it, Node's fetch drops it).
+    const response = (await baseFetch(url.origin + target, {
       ...passthrough,
       method,
       headers: sent,
