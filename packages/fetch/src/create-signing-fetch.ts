@@ -128,7 +128,7 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
     Object.assign(place, { method, origin: url.origin, target: url.pathname });
     checkTransport(url, config.allowInsecureHttp);
     const target = url.pathname + url.search;
-    const sent = signed ? [...headers, ['sigil-signature', signParts(config, { method, url, target, headers, body })]] : headers;
+    const sent = signed ? [...headers, ...signParts(config, { method, url, target, headers, body })] : headers;
     if (signed) event('signed');
     // Sent as origin + the signed target: fetch implementations disagree on a
     // bare trailing "?" (undici sends it, Node's fetch drops it).
@@ -190,7 +190,8 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
 }
 
 /**
- * Wraps fetch so every request it sends is signed with Sigil v1. The result
+ * Wraps fetch so every request it sends is signed with Sigil v1 (or, with
+ * `scheme: 'rfc9421'`, RFC 9421 HTTP Message Signatures). The result
  * has fetch's exact type. Each attempt (redirect hop, clock-skew retry) gets
  * a fresh timestamp and nonce; the body is buffered once, signed over the
  * exact bytes sent, and never read twice.
@@ -213,6 +214,9 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
  *   headers: { 'content-type': 'application/json' },
  *   body: JSON.stringify({ qty: 1 }),
  * });
+ *
+ * // RFC 9421 instead: Content-Digest, Signature-Input and Signature.
+ * const rfcFetch = createSigningFetch({ keyId: 'client-1', secret, scheme: 'rfc9421' });
  */
 export function createSigningFetch(options: SigningFetchOptions): SigningFetch {
   const config = resolveFetchOptions(options);

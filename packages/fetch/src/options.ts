@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { ClockOffsets } from './lib/clock.js';
 import type { EventSink, SigningEvent } from './lib/events.js';
 import { originPolicy, type OriginPolicy } from './lib/origins.js';
+import { schemeShape, settleScheme, type Rfc9421Config, type Rfc9421SigningOptions, type SigningScheme } from './lib/scheme-options.js';
 
 /**
  * What to do when a redirect leads to another origin (scheme, host or port
@@ -67,6 +68,10 @@ export interface SigningOptions {
    * interceptor passes other origins through unsigned.
    */
   readonly origins?: readonly string[] | '*';
+  /** The signature scheme. Default `'v1'`; `'rfc9421'` sends Content-Digest, Signature-Input and Signature. */
+  readonly scheme?: SigningScheme;
+  /** RFC 9421 settings; only with `scheme: 'rfc9421'`. */
+  readonly rfc9421?: Rfc9421SigningOptions;
 }
 
 /** How createSigningFetch() follows redirects. */
@@ -122,6 +127,8 @@ export interface SigningConfig {
   readonly fetch: FetchLike | undefined;
   readonly onEvent: EventSink;
   readonly origins: OriginPolicy;
+  /** Undefined for the v1 scheme. */
+  readonly rfc9421: Rfc9421Config | undefined;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -142,6 +149,7 @@ const common = {
   allowInsecureHttp: z.boolean().optional(),
   clock: z.custom<() => number>(isFunction, { message: 'must be a function returning milliseconds' }).optional(),
   onEvent: z.custom<(event: SigningEvent) => void>(isFunction, { message: 'must be a function' }).optional(),
+  ...schemeShape,
 };
 const ORIGINS = "must be '*' or a non-empty list of origins";
 const origins = z.union([z.literal('*'), z.array(z.string()).min(1, ORIGINS)], {
@@ -240,6 +248,7 @@ function resolve(parsed: z.infer<typeof fetchSchema> | z.infer<typeof intercepto
     clock: new ClockOffsets(parsed.clock ?? Date.now),
     onEvent: parsed.onEvent,
     origins: originPolicy(parsed.origins ?? '*', parsed.allowInsecureHttp ?? false),
+    rfc9421: settleScheme(parsed, key, parsed.keyId, algorithm),
   };
 }
 
@@ -269,6 +278,7 @@ export function redact<T extends object>(target: T, name: string, config: Signin
   const face = {
     keyId: config.keyId,
     secret: '<redacted>',
+    scheme: config.rfc9421 ? 'rfc9421' : 'v1',
     algorithm: config.algorithm,
     signedHeaders: ['host', 'content-type', ...config.signedHeaders],
     maxBodyBytes: config.maxBodyBytes,

@@ -150,9 +150,9 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
   }
 
   const interceptor = (dispatch: Dispatch): Dispatch => {
-    const unsigned = (opts: Options, handler: Handler): boolean => {
+    const unsigned = (opts: Options, handler: Handler, credentials = false): boolean => {
       const headers = dispatchHeaders(opts.headers);
-      const clean = withoutSignature(headers);
+      const clean = withoutSignature(headers, credentials);
       return dispatch(clean.length === headers.length ? opts : { ...opts, headers: flatHeaders(clean) }, handler);
     };
 
@@ -181,7 +181,7 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
         if (config.crossOrigin === 'error') return refuse(crossOriginError(origins, url));
         if (!chain.unsigned) emit(config.onEvent, 'redirect', place(), { signed: false });
         chain.unsigned = true;
-        return unsigned(opts, handler);
+        return unsigned(opts, handler, true);
       }
       if (!origins.allows(url)) return unsigned(opts, handler);
       if (!chain) {
@@ -211,7 +211,7 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
           ...opts,
           path: target,
           query: undefined,
-          headers: flatHeaders([...sent, ['sigil-signature', signature]]),
+          headers: flatHeaders([...sent, ...signature]),
           body: dispatchBody.bytes,
           // A redirect or retry interceptor composed *inside* this one would
           // resend these signed opts as they are: to another origin, or with

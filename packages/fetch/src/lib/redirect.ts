@@ -3,8 +3,11 @@ import type { HeaderPair } from './sign-parts.js';
 /** Statuses fetch follows (Fetch standard, "redirect status"). */
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
-/** Headers that describe a body; dropped with it (Fetch "request-body-header name"). */
-const BODY_HEADERS = new Set(['content-encoding', 'content-language', 'content-location', 'content-type', 'content-length']);
+/**
+ * Headers that describe a body; dropped with it (Fetch "request-body-header
+ * name", and an RFC 9530 Content-Digest, which would no longer match).
+ */
+const BODY_HEADERS = new Set(['content-encoding', 'content-language', 'content-location', 'content-type', 'content-length', 'content-digest']);
 
 /**
  * The request after a redirect, by fetch's rule: 301/302 turn a POST into a

@@ -1,8 +1,10 @@
 // The one signing path. createSigningFetch() and signingInterceptor() both
 // reduce a request to these parts and call signParts(), so the two can
-// never disagree about what is signed.
+// never disagree about what is signed, whichever the scheme.
 import { headerCount, SIGNATURE_HEADER, signRequest } from '@sigil/core';
+import { defaultComponents, signRfc9421 } from '@sigil/core/rfc9421';
 import type { SigningConfig } from '../options.js';
+import type { Rfc9421Config } from './scheme-options.js';
 import { checkTransport } from './transport.js';
 
 /** A header field line as sent: `[name, value]`. */
@@ -24,32 +26,60 @@ export interface RequestParts {
   readonly body: Uint8Array | null;
 }
 
+/** RFC 9421: Content-Digest (when computed), Signature-Input and Signature. */
+function signRfc9421Parts(config: SigningConfig, rfc: Rfc9421Config, parts: RequestParts, headers: readonly HeaderPair[], created: number): HeaderPair[] {
+  const request = { method: parts.method, target: parts.target, headers, body: parts.body, scheme: parts.url.protocol === 'https:' ? 'https' : 'http' } as const;
+  const components = rfc.components ?? [...defaultComponents(request), ...config.signedHeaders.filter((name) => headerCount(headers, name) > 0)];
+  const signed = signRfc9421(request, rfc.key, {
+    keyid: config.keyId,
+    created,
+    ...(rfc.expiresInSeconds === undefined ? {} : { expires: created + rfc.expiresInSeconds }),
+    label: rfc.label,
+    ...(rfc.tag === undefined ? {} : { tag: rfc.tag }),
+    components,
+    contentDigest: rfc.digest,
+  });
+  const out: HeaderPair[] = signed.contentDigest === undefined ? [] : [['content-digest', signed.contentDigest]];
+  out.push(['signature-input', signed.signatureInput], ['signature', signed.signature]);
+  return out;
+}
+
 /**
- * Signs one attempt: checks the transport, picks the signed headers
- * (`host`, `content-type` when present, and the configured ones present),
- * takes a fresh timestamp for the origin and a fresh nonce, and returns the
- * Sigil-Signature value.
+ * Signs one attempt: checks the transport, takes a fresh timestamp for the
+ * origin and a fresh nonce, and returns the header lines to add. v1 signs
+ * `host`, `content-type` when present and the configured headers present,
+ * in one Sigil-Signature line; RFC 9421 adds Content-Digest (with content),
+ * Signature-Input and Signature.
  */
-export function signParts(config: SigningConfig, parts: RequestParts): string {
+export function signParts(config: SigningConfig, parts: RequestParts): HeaderPair[] {
   checkTransport(parts.url, config.allowInsecureHttp);
   const headers: readonly HeaderPair[] =
     headerCount(parts.headers, 'host') > 0 ? parts.headers : [...parts.headers, ['host', parts.url.host]];
+  const timestamp = config.clock.now(parts.url.origin);
+  if (config.rfc9421) return signRfc9421Parts(config, config.rfc9421, parts, headers, timestamp);
   const names: string[] = [];
   if (headerCount(headers, 'content-type') > 0) names.push('content-type');
   for (const name of config.signedHeaders) if (headerCount(headers, name) > 0) names.push(name);
   const { header } = signRequest(
     { method: parts.method, target: parts.target, headers, body: parts.body },
     config.key,
-    { keyId: config.keyId, algorithm: config.algorithm, timestamp: config.clock.now(parts.url.origin), headers: names },
+    { keyId: config.keyId, algorithm: config.algorithm, timestamp, headers: names },
   );
-  return header;
+  return [[SIGNATURE_HEADER, header]];
 }
 
-/** The header lines without any Sigil-Signature (nor, when asked, other credentials). */
+/** Credentials never sent to another origin: RFC 9421 signatures count as such. */
+const CREDENTIALS = new Set(['authorization', 'cookie', 'proxy-authorization', 'signature', 'signature-input']);
+
+/**
+ * The header lines without any Sigil-Signature (nor, when asked, other
+ * credentials: Authorization, Cookie and RFC 9421 Signature and
+ * Signature-Input lines).
+ */
 export function withoutSignature(headers: readonly HeaderPair[], credentials = false): HeaderPair[] {
   return headers.filter(([name]) => {
     const lower = name.toLowerCase();
     if (lower === SIGNATURE_HEADER) return false;
-    return !(credentials && (lower === 'authorization' || lower === 'cookie' || lower === 'proxy-authorization'));
+    return !(credentials && CREDENTIALS.has(lower));
   });
 }
