@@ -23,6 +23,8 @@ export interface SignSpec {
   nonce?: string;
   /** Extra names to sign as a client would pass them (any case). */
   headers?: string[];
+  /** The verifier setup of a positive vector, when not the default. */
+  verify?: PositiveVector['verify'];
 }
 
 function signWith(id: string, request: VectorRequest, spec: SignSpec): { result: SignResult; params: PositiveVector['params'] } {
@@ -52,6 +54,7 @@ export function positive(id: string, title: string, request: VectorRequest, spec
     key: { ...(spec.key ?? KEYS.main) },
     request,
     params,
+    ...(spec.verify ? { verify: spec.verify } : {}),
     expected: { canonical: result.canonical, mac: result.params.mac, header: result.header },
   };
 }

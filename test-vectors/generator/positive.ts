@@ -3,7 +3,7 @@
 // the SPEC.md rule it pins.
 import type { PositiveVector } from '../../packages/core/src/vectors.js';
 import { positive } from './build.js';
-import { HOST, KEYS, binaryBody, pattern, req } from './fixtures.js';
+import { HOST, KEYS, NOW, binaryBody, pattern, req } from './fixtures.js';
 
 const JSON_TYPE: [string, string] = ['content-type', 'application/json'];
 
@@ -195,6 +195,25 @@ function parameters(): PositiveVector[] {
       algorithm: 'hmac-sha512',
     }),
     positive('key-rotation-new-secret', 'The new secret of a rotating key id (SPEC 5)', req('GET', '/'), { key: KEYS.rotNew }),
+    positive('key-rotation-verifier-holds-both-new-signs', 'Two secrets under one id on the verifier; the new one signs (SPEC 5)', req('GET', '/'), {
+      key: KEYS.rotNew,
+      verify: { keys: [KEYS.rotOld, KEYS.rotNew], policy: { now: NOW, toleranceSeconds: 300, requiredHeaders: [] } },
+    }),
+    positive('key-rotation-verifier-holds-both-old-signs', 'Two secrets under one id on the verifier; the old one still signs (SPEC 5)', req('GET', '/'), {
+      key: KEYS.rotOld,
+      verify: { keys: [KEYS.rotOld, KEYS.rotNew, KEYS.other], policy: { now: NOW, toleranceSeconds: 300, requiredHeaders: [] } },
+    }),
+    positive('timestamp-edge-stale-accepted', 'ts exactly toleranceSeconds before now is accepted (SPEC 4 step 5: abs(now - ts) <= tolerance)', req('GET', '/'), {
+      verify: { keys: [KEYS.main], policy: { now: NOW + 300, toleranceSeconds: 300, requiredHeaders: [] } },
+    }),
+    positive('timestamp-edge-future-accepted', 'ts exactly toleranceSeconds after now is accepted (SPEC 4 step 5)', req('GET', '/'), {
+      verify: { keys: [KEYS.main], policy: { now: NOW - 300, toleranceSeconds: 300, requiredHeaders: [] } },
+    }),
+    positive('required-headers-covered', 'The verifier requires content-type and x-tenant; both are signed (SPEC 4 step 6)',
+      req('POST', '/v1/orders', [['Content-Type', 'application/json'], ['X-Tenant', 'acme']], { utf8: '{}' }), {
+      headers: ['content-type', 'x-tenant'],
+      verify: { keys: [KEYS.main], policy: { now: NOW, toleranceSeconds: 300, requiredHeaders: ['Content-Type', 'x-tenant'] } },
+    }),
     positive('kid-all-characters', 'A kid using every allowed character class (SPEC 3.3)', req('GET', '/'), {
       key: { ...KEYS.other, id: 'Az09._~:-' },
     }),

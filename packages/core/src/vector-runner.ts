@@ -63,6 +63,11 @@ export interface VectorOutcome {
   readonly pass: boolean;
 }
 
+/** The verifier a positive vector states, or the default: its own key, now = ts, tolerance 300. */
+export function positiveVerifier(v: PositiveVector): Pick<NegativeVector, 'keys' | 'policy'> {
+  return v.verify ?? { keys: [v.key], policy: { now: v.params.timestamp, toleranceSeconds: 300, requiredHeaders: [] } };
+}
+
 function runPositive(v: PositiveVector): string {
   const signed = signRequest(vectorRequest(v.request), vectorKey(v.key), {
     keyId: v.key.id,
@@ -75,9 +80,8 @@ function runPositive(v: PositiveVector): string {
   if (signed.params.mac !== v.expected.mac) return 'mac differs';
   if (signed.header !== v.expected.header) return 'header differs';
   const verdict = verifyVectorRequest({
-    keys: [v.key],
+    ...positiveVerifier(v),
     request: { ...v.request, headers: [...v.request.headers, ['Sigil-Signature', v.expected.header]] },
-    policy: { now: v.params.timestamp, toleranceSeconds: 300, requiredHeaders: [] },
   });
   if (!verdict.ok) return verdict.code;
   return verdict.canonical === v.expected.canonical ? 'accepted' : 'canonical string differs';

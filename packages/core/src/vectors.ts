@@ -31,6 +31,15 @@ const requestSchema = z
 
 const algorithmSchema = z.enum(['hmac-sha256', 'hmac-sha512']);
 
+const policySchema = z
+  .object({
+    now: z.number().int().nonnegative().describe("The verifier's clock, Unix seconds."),
+    toleranceSeconds: z.number().int().nonnegative().describe('Accepted distance between ts and now, both ways.'),
+    requiredHeaders: z.array(z.string()).describe('Headers the verifier requires signed, besides host.'),
+    maxBodyBytes: z.number().int().positive().optional(),
+  })
+  .strict();
+
 const positiveSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9-]+$/),
@@ -46,6 +55,14 @@ const positiveSchema = z
         headers: z.array(z.string()).describe('Extra header names to sign; host is always added.'),
       })
       .strict(),
+    verify: z
+      .object({
+        keys: z.array(keySchema).describe('The verifier key set; several entries may share an id (rotation).'),
+        policy: policySchema,
+      })
+      .strict()
+      .optional()
+      .describe('How the verifier is set up. Default: the signing key alone, now = timestamp, tolerance 300, no required headers.'),
     expected: z
       .object({
         canonical: z.string().describe('The canonical string, LF-separated, no trailing LF.'),
@@ -63,14 +80,7 @@ const negativeSchema = z
     kind: z.literal('negative'),
     keys: z.array(keySchema).describe('The verifier key set; several entries may share an id (rotation).'),
     request: requestSchema.describe('The received request, Sigil-Signature header included (or not).'),
-    policy: z
-      .object({
-        now: z.number().int().nonnegative().describe("The verifier's clock, Unix seconds."),
-        toleranceSeconds: z.number().int().nonnegative().describe('Accepted distance between ts and now, both ways.'),
-        requiredHeaders: z.array(z.string()).describe('Headers the verifier requires signed, besides host.'),
-        maxBodyBytes: z.number().int().positive().optional(),
-      })
-      .strict(),
+    policy: policySchema,
     expected: z
       .object({
         error: z.enum(ERROR_CODES as [SigilErrorCode, ...SigilErrorCode[]]),
@@ -120,5 +130,5 @@ export function vectorJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(vectorFileSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
 }
 
-export { runVector, verifyVectorRequest, vectorKey, vectorRequest } from './vector-runner.js';
+export { positiveVerifier, runVector, verifyVectorRequest, vectorKey, vectorRequest } from './vector-runner.js';
 export type { VectorOutcome, VectorVerdict } from './vector-runner.js';

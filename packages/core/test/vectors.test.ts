@@ -31,6 +31,12 @@ describe('vector files', () => {
     }
   });
 
+  it('cover rotation (two secrets under one id) and both edges of the window, accepted', () => {
+    expect(positive.some((v) => v.verify && v.verify.keys.filter((k) => k.id === v.key.id).length >= 2)).toBe(true);
+    expect(positive.some((v) => v.verify && v.verify.policy.now - v.params.timestamp === v.verify.policy.toleranceSeconds)).toBe(true);
+    expect(positive.some((v) => v.verify && v.params.timestamp - v.verify.policy.now === v.verify.policy.toleranceSeconds)).toBe(true);
+  });
+
   it('cover SHA-512, every key encoding, and bodies of each form', () => {
     expect(positive.some((v) => v.params.algorithm === 'hmac-sha512')).toBe(true);
     expect(new Set(positive.map((v) => v.key.encoding))).toEqual(new Set(['base64url', 'base64', 'hex', 'utf8']));
@@ -69,9 +75,8 @@ describe.each(cores)('vectors through the %s', (_name, load, backendName) => {
     expect(result.header).toBe(v.expected.header);
     expect(core.canonicalize(request, core.parseSignatureHeader(v.expected.header))).toBe(v.expected.canonical);
     const outcome = vectors.verifyVectorRequest({
-      keys: [v.key],
+      ...vectors.positiveVerifier(v),
       request: { ...v.request, headers: [...v.request.headers, ['Sigil-Signature', v.expected.header]] },
-      policy: { now: v.params.timestamp, toleranceSeconds: 300, requiredHeaders: [] },
     });
     expect(outcome).toEqual({ ok: true, canonical: v.expected.canonical });
     expect(vectors.runVector(v)).toEqual({ expected: 'accepted', got: 'accepted', pass: true });

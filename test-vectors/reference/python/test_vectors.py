@@ -54,7 +54,13 @@ class VectorTests(unittest.TestCase):
         self.assertEqual(signed.header, expected["header"])
         self.assertEqual(canonicalize(request, parse_signature_header(expected["header"]).params), expected["canonical"])
         received = to_request(v["request"], ("Sigil-Signature", expected["header"]))
-        self.assertEqual(verify(received, [key], Policy(now=params["timestamp"])), expected["canonical"])
+        if "verify" in v:
+            p = v["verify"]["policy"]
+            policy = Policy(p["now"], p["toleranceSeconds"], p["requiredHeaders"], p.get("maxBodyBytes"))
+            keys = [to_key(k) for k in v["verify"]["keys"]]
+        else:
+            policy, keys = Policy(now=params["timestamp"]), [key]
+        self.assertEqual(verify(received, keys, policy), expected["canonical"])
 
     def check_negative(self, v: dict) -> None:
         p = v["policy"]
