@@ -3,7 +3,7 @@
 // code, under the clock and policy the vector states.
 import { readFileSync } from 'node:fs';
 import { base64Decode, type HeaderList } from '@sigil/core';
-import { parseVectorFile, type NegativeVector, type PositiveVector, type VectorKey, type VectorRequest } from '@sigil/core/vectors';
+import { parseVectorFile, positiveVerifier, type NegativeVector, type PositiveVector, type VectorKey, type VectorRequest } from '@sigil/core/vectors';
 import { describe, expect, it } from 'vitest';
 import { createVerifier, type KeyEntry, type VerifierRequest } from '../src/index.js';
 
@@ -35,11 +35,14 @@ describe('shared vectors through createVerifier', () => {
   });
 
   it.each(positive.map((v) => [v.id, v] as const))('accepts positive %s', async (_id, v) => {
+    const { keys, policy } = positiveVerifier(v);
     const verifier = createVerifier({
-      keys: keyMap([v.key]),
+      keys: keyMap(keys),
       replay: false,
-      clock: () => v.params.timestamp * 1000,
-      maxBodyBytes: 2 ** 31,
+      clock: () => policy.now * 1000,
+      toleranceSeconds: policy.toleranceSeconds,
+      requiredHeaders: policy.requiredHeaders,
+      maxBodyBytes: policy.maxBodyBytes ?? 2 ** 31,
     });
     const result = await verifier.verify(toRequest(v.request, v.expected.header));
     expect(result).toMatchObject({ ok: true, keyId: v.key.id, algorithm: v.params.algorithm, timestamp: v.params.timestamp });
