@@ -6,7 +6,7 @@ import type { ScenarioId } from './scenarios.js';
 /** True for a smoke run (BENCH_QUICK=1). */
 export const QUICK = process.env.BENCH_QUICK === '1';
 
-const FULL: HarnessConfig = { warmupMs: 400, batchMs: 100, rounds: 15 };
+const FULL: HarnessConfig = { warmupMs: 400, batchMs: 120, rounds: 21 };
 const SMOKE: HarnessConfig = { warmupMs: 60, batchMs: 15, rounds: 5 };
 
 /** Harness settings for one scenario. The 16 MiB body gets fewer, one-op batches anyway. */

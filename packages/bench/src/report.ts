@@ -67,12 +67,20 @@ export function formatReport(report: BenchReport, markdown = false): string[] {
   if (report.e2e) {
     const e = report.e2e;
     out.push(markdown ? '#### End to end (node:http, autocannon in a second process)' : '== end to end (node:http, autocannon in a second process)', '');
-    const rows = [
-      ['plain server', int(e.plainRps), e.trials.plain.map((t) => int(t.requestsPerSec)).join(' / ')],
-      ['with verifier', int(e.verifyRps), e.trials.verify.map((t) => int(t.requestsPerSec)).join(' / ')],
-    ];
-    out.push(...table(['server', 'req/s (median)', 'trials'], rows, markdown));
-    out.push('', `${e.requests} requests per trial, ${e.connections} connections; verifying keeps ${(e.ratio * 100).toFixed(1)}% of the plain throughput (costs ${((1 - e.ratio) * 100).toFixed(1)}%)`, '');
+    const label = { plain: 'plain server', floor: 'raw floor in the handler', verify: 'with verifier' } as const;
+    const rows = (['plain', 'floor', 'verify'] as const).map((mode) => {
+      const x = e.servers[mode];
+      const trials = x.trials.map((t) => int(t.requestsPerSec)).join(' / ');
+      return [label[mode], int(x.rps), trials, `${(x.ratio * 100).toFixed(1)}%`, x.userMicros.toFixed(0), x.systemMicros.toFixed(0)];
+    });
+    out.push(...table(['server', 'req/s (median)', 'trials', 'of plain', 'user us/req', 'system us/req'], rows, markdown));
+    const extra = (mode: 'floor' | 'verify') => (e.servers[mode].userMicros - e.servers.plain.userMicros).toFixed(0);
+    out.push(
+      '',
+      `${e.requests} requests per trial, ${e.connections} connections. Verifying costs ${((1 - e.servers.verify.ratio) * 100).toFixed(1)}% of the plain throughput ` +
+        `(+${extra('verify')} us server user CPU per request); the floor's work alone costs ${((1 - e.servers.floor.ratio) * 100).toFixed(1)}% (+${extra('floor')} us).`,
+      '',
+    );
   }
   out.push(markdown ? '#### Targets' : '== targets', '');
   out.push(...table(['target', 'measured', ''], report.verdicts.map((v) => [v.target, v.measured, mark(v)]), markdown));

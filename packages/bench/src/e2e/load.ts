@@ -24,6 +24,9 @@ const result = await autocannon({
   connections: Number(connections),
   amount: Number(amount),
   timeout: 30,
+  // autocannon notices that `amount` is reached only at a sample tick; the
+  // default tick of 1 s would round every duration to whole seconds.
+  sampleInt: 10,
   requests: [
     {
       // autocannon rebuilds a request on every send when setupRequest is set.
@@ -38,8 +41,9 @@ const result = await autocannon({
 process.stdout.write(
   `${JSON.stringify({
     requests: result.requests.total,
-    durationMs: result.duration * 1000,
-    requestsPerSec: (result.requests.total / result.duration),
+    durationMs: result.finish.getTime() - result.start.getTime(),
+    // From start and finish: result.duration is rounded to 10 ms.
+    requestsPerSec: (result.requests.total * 1000) / (result.finish.getTime() - result.start.getTime()),
     latencyP50: result.latency.p50,
     latencyP99: result.latency.p99,
     non2xx: result.non2xx,

@@ -1,10 +1,13 @@
 // Child process: the end-to-end server. `plain` reads the whole body and
-// answers 200; `verify` does the same behind sigilListener with a
-// MemoryNonceStore. Prints `{"port":N}` on stdout once listening on
-// 127.0.0.1, and exits when its stdin closes.
+// answers 200; `floor` also does the floor's work on it (SHA-256 of the
+// body, one HMAC over a prebuilt canonical string): the least any verifier
+// adds; `verify` answers behind sigilListener with a MemoryNonceStore. Prints `{"port":N}` on stdout once listening on
+// 127.0.0.1; when its stdin closes, prints `{"requests":N,"userMicros":U,
+// "systemMicros":S}` (its own CPU time since it was ready) and exits.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { MemoryNonceStore } from '@sigil/verify';
 import { sigilListener } from '@sigil/verify/node';
+import { floorCanonical, floorWork } from '../rows/floor.js';
 import { benchVerifier } from '../rows/sigil-verify.js';
 import { scenario } from '../scenarios.js';
 
@@ -22,19 +25,39 @@ const reply = (res: ServerResponse, bytes: number): void => {
 };
 
 const mode = process.argv[2];
-if (mode !== 'plain' && mode !== 'verify') throw new Error('usage: e2e-server.js <plain|verify>');
-const listener =
-  mode === 'plain'
-    ? (req: IncomingMessage, res: ServerResponse) => {
-        readAll(req).then((body) => reply(res, body.length), () => res.destroy());
-      }
-    : sigilListener(benchVerifier(scenario('typical'), new MemoryNonceStore({ maxEntries: 1_000_000 })), (_req, res, { body }) =>
-        reply(res, body.length),
-      );
+const s = scenario('typical');
+const canonical = floorCanonical(s);
+const listeners = {
+  plain: (req: IncomingMessage, res: ServerResponse) => {
+    readAll(req).then((body) => reply(res, body.length), () => res.destroy());
+  },
+  floor: (req: IncomingMessage, res: ServerResponse) => {
+    readAll(req).then(
+      (body) => {
+        floorWork(body, canonical);
+        reply(res, body.length);
+      },
+      () => res.destroy(),
+    );
+  },
+  verify: sigilListener(benchVerifier(s, new MemoryNonceStore({ maxEntries: 1_000_000 })), (_req, res, { body }) => reply(res, body.length)),
+};
+if (mode !== 'plain' && mode !== 'floor' && mode !== 'verify') throw new Error('usage: e2e-server.js <plain|floor|verify>');
+const listener = listeners[mode];
 const server = createServer({ keepAliveTimeout: 30_000 }, listener);
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
 });
+const started = process.cpuUsage();
+let requests = 0;
+server.on('request', () => requests++);
 process.stdin.resume();
-process.stdin.on('end', () => server.close(() => process.exit(0)));
+process.stdin.on('end', () => {
+  // CPU time this server spent, for CPU per request: steadier than requests/s on a
+  // shared machine. User and system apart: a loopback write's system time includes
+  // waking the load generator, which grows when the server is the slower side.
+  const cpu = process.cpuUsage(started);
+  process.stdout.write(`${JSON.stringify({ requests, userMicros: cpu.user, systemMicros: cpu.system })}\n`, () => server.close(() => process.exit(0)));
+  server.closeAllConnections();
+});

@@ -22,8 +22,8 @@ export function runNode(name: string, args: readonly string[], nodeArgs: readonl
 export interface Started<T> {
   readonly ready: T;
   readonly child: ChildProcess;
-  /** Closes its stdin (its cue to exit) and waits for the exit. */
-  stop(): Promise<void>;
+  /** Closes its stdin (its cue to exit), waits for the exit, resolves what it printed after the ready line. */
+  stop(): Promise<string>;
 }
 
 /** Starts dist/<name>.js and waits for the first line of its stdout, parsed as JSON. */
@@ -31,17 +31,21 @@ export function startNode<T>(name: string, args: readonly string[], nodeArgs: re
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, distScript(name), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
     let buffered = '';
+    let ready = false;
     const exited = new Promise<void>((done) => child.on('close', () => done()));
     const onData = (text: string): void => {
       buffered += text;
       const end = buffered.indexOf('\n');
-      if (end < 0) return;
-      child.stdout!.off('data', onData);
-      const stop = async (): Promise<void> => {
+      if (ready || end < 0) return;
+      ready = true;
+      const first = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      const stop = async (): Promise<string> => {
         child.stdin!.end();
         await exited;
+        return buffered;
       };
-      resolve({ ready: JSON.parse(buffered.slice(0, end)) as T, child, stop });
+      resolve({ ready: JSON.parse(first) as T, child, stop });
     };
     child.stdout!.setEncoding('utf8').on('data', onData);
     child.on('error', reject);

@@ -8,10 +8,29 @@ import type { Row } from '../harness.js';
 import { KEY_ID, SECRET, type Scenario } from '../scenarios.js';
 
 // crypto.hash (Node >= 20.12) skips the Hash object; it is the faster floor.
-const sha256Hex: (data: Buffer) => string =
+const sha256Hex: (data: Uint8Array) => string =
   typeof oneShotHash === 'function'
     ? (data) => oneShotHash('sha256', data, 'hex')
     : (data) => createHash('sha256').update(data).digest('hex');
+
+/** The canonical string of a scenario with fixed parameters: what the floor MACs. */
+export function floorCanonical(s: Scenario): string {
+  return canonicalize(
+    { method: s.method, target: s.target, headers: s.headers, body: s.body },
+    {
+      algorithm: 'hmac-sha256',
+      keyId: KEY_ID,
+      timestamp: 1_763_460_000,
+      nonce: 'AAAAAAAAAAAAAAAAAAAAAA',
+      headers: ['host', ...s.signed].sort(),
+    },
+  );
+}
+
+/** The floor's work on one body: its hex SHA-256 and one HMAC over `canonical`. */
+export function floorWork(body: Uint8Array, canonical: string): [string, Buffer] {
+  return [sha256Hex(body), createHmac('sha256', SECRET).update(canonical).digest()];
+}
 
 /**
  * The floor row.
@@ -22,17 +41,8 @@ const sha256Hex: (data: Buffer) => string =
  * row.op();
  */
 export function floorRow(s: Scenario): Row {
-  const canonical = canonicalize(
-    { method: s.method, target: s.target, headers: s.headers, body: s.body },
-    {
-      algorithm: 'hmac-sha256',
-      keyId: KEY_ID,
-      timestamp: 1_763_460_000,
-      nonce: 'AAAAAAAAAAAAAAAAAAAAAA',
-      headers: ['host', ...s.signed].sort(),
-    },
-  );
-  const op = (): [string, Buffer] => [sha256Hex(s.body), createHmac('sha256', SECRET).update(canonical).digest()];
+  const canonical = floorCanonical(s);
+  const op = (): [string, Buffer] => floorWork(s.body, canonical);
   return {
     name: 'raw floor (node:crypto)',
     group: 'floor',
