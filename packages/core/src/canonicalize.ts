@@ -1,6 +1,6 @@
 import { backend, type Algorithm } from './crypto.js';
 import { SigilError } from './errors.js';
-import { checkHeaderList } from './header.js';
+import { headerListValue } from './header.js';
 import { KEY_ID, LIMITS, METHOD, NONCE, TARGET } from './lib/syntax.js';
 import { headerValue, type SigilRequest } from './request.js';
 
@@ -18,6 +18,7 @@ export interface CanonicalParams {
   readonly headers: readonly string[];
 }
 
+const MAX_TIMESTAMP = 10 ** LIMITS.timestampDigits - 1;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /** Lowercase hex SHA-256 of a body; the empty body hashes the empty string. */
@@ -37,19 +38,19 @@ export function checkMethod(method: string): void {
   if (typeof method !== 'string' || !METHOD.test(method)) throw new SigilError('method_invalid');
 }
 
-function checkParams(params: CanonicalParams): void {
+/** Checks the params; returns the h value (the checked, comma-joined list). */
+function checkParams(params: CanonicalParams): string {
   if (params.algorithm !== 'hmac-sha256' && params.algorithm !== 'hmac-sha512') throw new SigilError('unsupported_algorithm');
   if (typeof params.keyId !== 'string' || !KEY_ID.test(params.keyId)) {
     throw new SigilError('signature_header_malformed', { detail: 'keyId must be 1-128 of A-Z a-z 0-9 . _ ~ : -' });
   }
-  if (!Number.isSafeInteger(params.timestamp) || params.timestamp < 0 || String(params.timestamp).length > LIMITS.timestampDigits) {
+  if (!Number.isSafeInteger(params.timestamp) || params.timestamp < 0 || params.timestamp > MAX_TIMESTAMP) {
     throw new SigilError('signature_header_malformed', { detail: 'timestamp must be a non-negative integer of at most 12 digits' });
   }
   if (typeof params.nonce !== 'string' || !NONCE.test(params.nonce)) {
     throw new SigilError('signature_header_malformed', { detail: 'nonce must be 22-128 base64url characters' });
   }
-  const problem = checkHeaderList(params.headers);
-  if (problem) throw new SigilError('signature_header_malformed', { detail: problem });
+  return headerListValue(params.headers);
 }
 
 /**
@@ -78,18 +79,19 @@ function checkParams(params: CanonicalParams): void {
  *   nonce: 'AAAAAAAAAAAAAAAAAAAAAA', headers: ['host'] });
  */
 export function canonicalize(request: SigilRequest, params: CanonicalParams): string {
-  checkParams(params);
+  const h = checkParams(params);
   checkMethod(request.method);
   checkTarget(request.target);
   let lines =
     `${CANONICAL_TAG}\n${params.algorithm}\n${params.keyId}\n${params.timestamp}\n${params.nonce}\n` +
-    `${request.method}\n${request.target}\n${params.headers.join(',')}\n`;
+    `${request.method}\n${request.target}\n${h}\n`;
   for (const name of params.headers) {
     const value = headerValue(request.headers, name);
     if (value === undefined) throw new SigilError('signed_header_missing', { detail: `header ${name}` });
     lines += `${name}:${value}\n`;
   }
-  const digest = request.bodySha256 ?? bodyDigest(request.body);
-  if (!/^[0-9a-f]{64}$/.test(digest)) throw new SigilError('invalid_option', { detail: 'bodySha256 must be 64 lowercase hex digits' });
-  return lines + digest;
+  const given = request.bodySha256;
+  if (given === undefined) return lines + bodyDigest(request.body);
+  if (!/^[0-9a-f]{64}$/.test(given)) throw new SigilError('invalid_option', { detail: 'bodySha256 must be 64 lowercase hex digits' });
+  return lines + given;
 }

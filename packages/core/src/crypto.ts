@@ -7,7 +7,7 @@
 // Both produce identical bytes; the test suite runs the vectors through each.
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import { hexEncode, utf8 } from './lib/encoding.js';
+import { base64urlEncode, hexEncode, utf8 } from './lib/encoding.js';
 
 /** The MAC algorithms of Sigil v1. */
 export type Algorithm = 'hmac-sha256' | 'hmac-sha512';
@@ -26,24 +26,39 @@ export interface CryptoBackend {
   prepareMac(algorithm: Algorithm, key: Uint8Array): PreparedMac;
   /** Incremental SHA-256 for bodies that arrive in chunks. */
   createSha256(): { update(chunk: Uint8Array): void; hex(): string };
+  /** Like prepareMac, but each call returns the MAC base64url-encoded (no padding). */
+  prepareMacBase64url(algorithm: Algorithm, key: Uint8Array): (message: string) => string;
+  /** 16 fresh CSPRNG bytes, base64url (22 characters). */
+  nonce(): string;
 }
 
 interface NodeHash {
   update(data: Uint8Array | string, encoding?: 'latin1'): NodeHash;
   digest(): Uint8Array;
-  digest(encoding: 'hex'): string;
+  digest(encoding: 'hex' | 'base64url'): string;
 }
+type NodeBufferLike = Uint8Array & { toString(encoding: 'base64url', start: number, end: number): string };
 interface NodeCryptoLike {
   createHash(name: string): NodeHash;
   createHmac(name: string, key: unknown): NodeHash;
   createSecretKey(key: Uint8Array): unknown;
   hash?: (name: string, data: Uint8Array, encoding: 'hex') => string;
+  randomFillSync(buffer: Uint8Array): Uint8Array;
 }
+interface NodeBufferModule {
+  Buffer: { allocUnsafeSlow(size: number): NodeBufferLike };
+}
+
+// One CSPRNG call per 256 nonces: on some hosts one call costs more than the
+// rest of signing. Bytes are zeroed as they are handed out.
+const NONCE_POOL = 4096;
 
 const HASH_NAME = { 'hmac-sha256': 'sha256', 'hmac-sha512': 'sha512' } as const;
 
-function nodeBackend(c: NodeCryptoLike): CryptoBackend {
+function nodeBackend(c: NodeCryptoLike, b: NodeBufferModule): CryptoBackend {
   const oneShot = c.hash;
+  const pool = b.Buffer.allocUnsafeSlow(NONCE_POOL);
+  let at = NONCE_POOL;
   return {
     name: 'node',
     sha256Hex: oneShot
@@ -60,6 +75,21 @@ function nodeBackend(c: NodeCryptoLike): CryptoBackend {
     createSha256() {
       const h = c.createHash('sha256');
       return { update: (chunk) => void h.update(chunk), hex: () => h.digest('hex') };
+    },
+    prepareMacBase64url(algorithm, key) {
+      const keyObject = c.createSecretKey(key);
+      const name = HASH_NAME[algorithm];
+      return (message) => c.createHmac(name, keyObject).update(message, 'latin1').digest('base64url');
+    },
+    nonce() {
+      if (at + 16 > NONCE_POOL) {
+        c.randomFillSync(pool);
+        at = 0;
+      }
+      const text = pool.toString('base64url', at, at + 16);
+      pool.fill(0, at, at + 16);
+      at += 16;
+      return text;
     },
   };
 }
@@ -79,22 +109,45 @@ const nobleBackend: CryptoBackend = {
     const h = sha256.create();
     return { update: (chunk) => void h.update(chunk), hex: () => hexEncode(h.digest()) };
   },
+  prepareMacBase64url(algorithm, key) {
+    const mac = nobleBackend.prepareMac(algorithm, key);
+    return (message) => base64urlEncode(mac(message));
+  },
+  nonce: pooledNonce(),
 };
 
-function loadNodeCrypto(): NodeCryptoLike | undefined {
+function pooledNonce(): () => string {
+  let pool = new Uint8Array(0);
+  let at = 0;
+  return () => {
+    if (at + 16 > pool.length) {
+      pool = new Uint8Array(NONCE_POOL);
+      globalThis.crypto.getRandomValues(pool);
+      at = 0;
+    }
+    const bytes = pool.subarray(at, at + 16);
+    const text = base64urlEncode(bytes);
+    bytes.fill(0);
+    at += 16;
+    return text;
+  };
+}
+
+function loadNode(): [NodeCryptoLike, NodeBufferModule] | undefined {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   try {
     const mod = proc?.getBuiltinModule?.('node:crypto') as NodeCryptoLike | undefined;
-    return mod && typeof mod.createHmac === 'function' && typeof mod.createSecretKey === 'function' ? mod : undefined;
+    const buf = proc?.getBuiltinModule?.('node:buffer') as NodeBufferModule | undefined;
+    return mod && buf && typeof mod.createHmac === 'function' && typeof mod.createSecretKey === 'function' ? [mod, buf] : undefined;
   } catch {
     return undefined;
   }
 }
 
-const native = loadNodeCrypto();
+const native = loadNode();
 
 /** The backend every Sigil operation uses, chosen once when this module loads. */
-export const backend: CryptoBackend = native ? nodeBackend(native) : nobleBackend;
+export const backend: CryptoBackend = native ? nodeBackend(native[0], native[1]) : nobleBackend;
 
 /** Both backends, for tests and benchmarks that must compare them. */
 export const backends: { readonly native?: CryptoBackend; readonly portable: CryptoBackend } = {

@@ -22,8 +22,38 @@ export interface SignatureParams {
 type ParamName = 'v' | 'alg' | 'kid' | 'ts' | 'nonce' | 'h' | 'mac';
 const SYNTAX: Record<ParamName, RegExp> = { v: VERSION, alg: ALG, kid: KEY_ID, ts: TIMESTAMP, nonce: NONCE, h: HEADER_LIST, mac: MAC };
 
+// The parameters in the order serializeParams writes them, each checked by
+// the same pattern as in SYNTAX: a header that matches parses exactly as the
+// general path would parse it; anything else takes the general path.
+const inner = (re: RegExp): string => re.source.slice(1, -1);
+const CANONICAL_ORDER = new RegExp(
+  `^v=1;alg=(hmac-sha256|hmac-sha512);kid=(${inner(KEY_ID)});ts=(${inner(TIMESTAMP)});` +
+    `nonce=(${inner(NONCE)});h=(${inner(HEADER_LIST)});mac=(${inner(MAC)})$`,
+);
+
 function malformed(detail: string): SigilError {
   return new SigilError('signature_header_malformed', { detail });
+}
+
+// Header lists built by signedHeaderList, checked and frozen, with their
+// h value: canonicalize() and serializeParams() neither check nor join them
+// again. (Parsed lists are not added: a WeakMap entry per request costs the
+// GC more than it saves.)
+const JOINED = new WeakMap<readonly string[], string>();
+
+/** @internal Freezes a list that passed checkHeaderList and remembers its h value. */
+export function markValid<T extends readonly string[]>(names: T): T {
+  JOINED.set(Object.freeze(names), names.join(','));
+  return names;
+}
+
+/** @internal The h value of a list; throws signature_header_malformed when an unknown list fails checkHeaderList. */
+export function headerListValue(names: readonly string[]): string {
+  const known = JOINED.get(names);
+  if (known !== undefined) return known;
+  const problem = checkHeaderList(names);
+  if (problem) throw malformed(problem);
+  return names.join(',');
 }
 
 /**
@@ -56,6 +86,22 @@ export function parseSignatureHeader(value: string): SignatureParams {
   const text = trimOws(value);
   if (text.length === 0) throw malformed('the value is empty');
   if (text.length > LIMITS.headerValue) throw malformed(`the value exceeds ${LIMITS.headerValue} characters`);
+  const fast = CANONICAL_ORDER.exec(text);
+  if (fast) {
+    // One regex instead of a split and seven; sortedness is checked as below.
+    const headers = fast[5]!.split(',');
+    const problem = checkHeaderList(headers);
+    if (problem) throw malformed(problem);
+    return {
+      version: 1,
+      algorithm: fast[1] as Algorithm,
+      keyId: fast[2]!,
+      timestamp: Number(fast[3]),
+      nonce: fast[4]!,
+      headers,
+      mac: fast[6]!,
+    };
+  }
   const seen: Partial<Record<ParamName, string>> = {};
   for (const part of text.split(';')) {
     const eq = part.indexOf('=');
@@ -106,6 +152,6 @@ export function formatSignatureHeader(params: SignatureParams): string {
 export function serializeParams(params: SignatureParams): string {
   return (
     `v=${params.version};alg=${params.algorithm};kid=${params.keyId};ts=${params.timestamp}` +
-    `;nonce=${params.nonce};h=${params.headers.join(',')};mac=${params.mac}`
+    `;nonce=${params.nonce};h=${JOINED.get(params.headers) ?? params.headers.join(',')};mac=${params.mac}`
   );
 }

@@ -25,6 +25,7 @@ const KEY_BRAND = Symbol.for('sigil.key');
 export class SigilKey {
   readonly #bytes: Uint8Array;
   readonly #prepared = new Map<Algorithm, PreparedMac>();
+  readonly #prepared64 = new Map<Algorithm, (message: string) => string>();
 
   /** @internal Use importKey() or generateKey(). */
   constructor(bytes: Uint8Array) {
@@ -42,6 +43,16 @@ export class SigilKey {
     if (!fn) {
       fn = backend.prepareMac(algorithm, this.#bytes);
       this.#prepared.set(algorithm, fn);
+    }
+    return fn(message);
+  }
+
+  /** @internal MAC `message` with this key, base64url-encoded. */
+  macBase64url(algorithm: Algorithm, message: string): string {
+    let fn = this.#prepared64.get(algorithm);
+    if (!fn) {
+      fn = backend.prepareMacBase64url(algorithm, this.#bytes);
+      this.#prepared64.set(algorithm, fn);
     }
     return fn(message);
   }

@@ -4,6 +4,8 @@ import { asciiLower } from './lib/syntax.js';
 // verifier refuses any request whose query carries Sigil signature material
 // (SPEC.md section 4, step 2), whatever the header says.
 
+const SUSPECT = /kid|mac|sigil-signature/i;
+
 function decode(part: string): string {
   try {
     return decodeURIComponent(part.replace(/\+/g, ' '));
@@ -24,6 +26,9 @@ function decode(part: string): string {
 export function hasSignatureInQuery(target: string): boolean {
   const q = target.indexOf('?');
   if (q < 0 || q === target.length - 1) return false;
+  // Without "%", decoding only turns "+" into a space, which can spell none
+  // of these names: a query that holds none of them as text holds none at all.
+  if (!target.includes('%', q) && !SUSPECT.test(target.slice(q + 1))) return false;
   let kid = false;
   let mac = false;
   for (const pair of target.slice(q + 1).split('&')) {

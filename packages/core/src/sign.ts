@@ -1,9 +1,9 @@
 import { canonicalize } from './canonicalize.js';
 import type { Algorithm } from './crypto.js';
 import { SigilError } from './errors.js';
-import { serializeParams, type SignatureParams } from './header.js';
-import { SigilKey, randomBytes } from './key.js';
-import { base64urlEncode } from './lib/encoding.js';
+import { backend } from './crypto.js';
+import { checkHeaderList, markValid, serializeParams, type SignatureParams } from './header.js';
+import { SigilKey } from './key.js';
 import { asciiLower, HEADER_NAME } from './lib/syntax.js';
 import type { SigilRequest } from './request.js';
 
@@ -32,18 +32,36 @@ export interface SignResult {
 
 /** A fresh nonce: 128 random bits, base64url (22 characters). */
 export function generateNonce(): string {
-  return base64urlEncode(randomBytes(16));
+  return backend.nonce();
+}
+
+const NO_NAMES: readonly string[] = Object.freeze([]);
+// Signers pass the same options.headers array on every request: remember its
+// list, and re-derive only when the array's items changed since.
+const LISTS = new WeakMap<readonly string[], { readonly input: readonly string[]; readonly list: string[] }>();
+
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Lowercases, adds `host`, sorts and de-duplicates a list of header names. */
-export function signedHeaderList(extra: readonly string[] = []): string[] {
-  const names = new Set<string>(['host']);
-  for (const name of extra) {
+export function signedHeaderList(extra: readonly string[] = NO_NAMES): string[] {
+  const hit = LISTS.get(extra);
+  if (hit && sameItems(hit.input, extra)) return hit.list;
+  const names = ['host'];
+  for (let i = 0; i < extra.length; i++) {
+    const name = extra[i];
     const lower = typeof name === 'string' ? asciiLower(name) : '';
     if (!HEADER_NAME.test(lower)) throw new SigilError('invalid_option', { detail: 'headers must hold HTTP field names' });
-    names.add(lower);
+    if (!names.includes(lower)) names.push(lower);
   }
-  return [...names].sort();
+  names.sort();
+  // A list canonicalize() would refuse stays unmarked, so it still refuses it.
+  if (checkHeaderList(names) === undefined) markValid(names);
+  LISTS.set(extra, { input: extra.slice(), list: names });
+  return names;
 }
 
 /**
@@ -69,6 +87,14 @@ export function signRequest(request: SigilRequest, key: SigilKey, options: SignO
     headers: signedHeaderList(options.headers),
   };
   const canonical = canonicalize(request, params);
-  const full: SignatureParams = { ...params, mac: base64urlEncode(key.mac(params.algorithm, canonical)) };
+  const full: SignatureParams = {
+    version: 1,
+    algorithm: params.algorithm,
+    keyId: params.keyId,
+    timestamp: params.timestamp,
+    nonce: params.nonce,
+    headers: params.headers,
+    mac: key.macBase64url(params.algorithm, canonical),
+  };
   return { header: serializeParams(full), params: full, canonical };
 }
