@@ -31,6 +31,7 @@ export interface SigilHonoOptions {
 
 interface NodeIncoming {
   readonly url?: string;
+  readonly complete?: boolean;
   readonly socket?: { readonly encrypted?: boolean; readonly remoteAddress?: string } | null;
 }
 
@@ -66,7 +67,13 @@ export function sigilHono(verifier: Verifier, options: SigilHonoOptions = {}): M
   return async (c, next) => {
     const connection = options.connection ? options.connection(c) : nodeConnection(c.env);
     const result = await verifyFetchRequest(verifier, c.req.raw, connection);
-    if (!result.ok) return failureResponse(result);
+    if (!result.ok) {
+      const response = failureResponse(result);
+      // On @hono/node-server an unread upload would be drained after the
+      // answer; close the connection instead, as the node adapter does.
+      if ((c.env as { incoming?: NodeIncoming } | undefined)?.incoming?.complete === false) response.headers.set('connection', 'close');
+      return response;
+    }
     c.set('sigil', result);
     // Hono caches body reads per type and derives the others from any cached one.
     const bytes = result.body;
