@@ -3,8 +3,16 @@
 // 9.10) with its code, and the shared key, clock and nonce policy.
 import { generateNonce } from '@sigil/core';
 import { rfc9421Key, signRfc9421, type SignRfc9421Options } from '@sigil/core/rfc9421';
-import { describe, expect, it } from 'vitest';
-import { createVerifier, type VerifierEvent, type VerifierOptions, type VerifierRequest } from '../src/index.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  createVerifier,
+  type Rfc9421VerifierOptions,
+  type SignatureScheme,
+  type VerificationSuccess,
+  type VerifierEvent,
+  type VerifierOptions,
+  type VerifierRequest,
+} from '../src/index.js';
 import { CountingStore, HOST, lazyBody, signed as signedV1 } from './helpers/requests.js';
 import { KEY, KEY_ID, nowSeconds, OTHER_KEY } from './helpers/sign.js';
 
@@ -253,5 +261,14 @@ describe('rfc9421 options', () => {
     ['an unknown rfc9421 option', { schemes: ['rfc9421'], rfc9421: { requiredParams: [] } }, /rfc9421/],
   ])('refuses %s with invalid_option naming it', (_name, options, message) => {
     expect(() => createVerifier({ keys: {}, replay: false, ...(options as Partial<VerifierOptions>) })).toThrow(message);
+  });
+});
+
+describe('rfc9421 public types', () => {
+  it('types the scheme option and the scheme of a success', () => {
+    expectTypeOf<VerifierOptions['schemes']>().toEqualTypeOf<readonly SignatureScheme[] | undefined>();
+    expectTypeOf<VerifierOptions['rfc9421']>().toEqualTypeOf<Rfc9421VerifierOptions | undefined>();
+    expectTypeOf<VerificationSuccess['scheme']>().toEqualTypeOf<'v1' | 'rfc9421'>();
+    expectTypeOf<VerificationSuccess>().not.toHaveProperty('nonce');
   });
 });
