@@ -196,6 +196,8 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
  * a fresh timestamp and nonce; the body is buffered once, signed over the
  * exact bytes sent, and never read twice.
  *
+ * Sends the key only to `origins`: any other origin, or a redirect toward
+ * one, is refused before anything is sent (`origin_not_allowed`; SSRF).
  * Refuses plain http: except to loopback hosts (`insecure_transport`),
  * never sends a signature to another origin on redirect, and buffers at most
  * `maxBodyBytes` (`body_too_large`). Options are validated here and the
@@ -208,6 +210,7 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
  * const signedFetch = createSigningFetch({
  *   keyId: 'client-1',
  *   secret: importKey(process.env.SIGIL_SECRET!, { encoding: 'base64url' }),
+ *   origins: ['https://api.example.com'],
  * });
  * const res = await signedFetch('https://api.example.com/v1/orders', {
  *   method: 'POST',
@@ -216,7 +219,7 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
  * });
  *
  * // RFC 9421 instead: Content-Digest, Signature-Input and Signature.
- * const rfcFetch = createSigningFetch({ keyId: 'client-1', secret, scheme: 'rfc9421' });
+ * const rfcFetch = createSigningFetch({ keyId: 'client-1', secret, origins: ['https://api.example.com'], scheme: 'rfc9421' });
  */
 export function createSigningFetch(options: SigningFetchOptions): SigningFetch {
   const config = resolveFetchOptions(options);

@@ -67,7 +67,7 @@ export interface SigningOptions {
    * origin with `origin_not_allowed` before anything is sent (SSRF); the
    * interceptor passes other origins through unsigned.
    */
-  readonly origins?: readonly string[] | '*';
+  readonly origins: readonly string[] | '*';
   /** The signature scheme. Default `'v1'`; `'rfc9421'` sends Content-Digest, Signature-Input and Signature. */
   readonly scheme?: SigningScheme;
   /** RFC 9421 settings; only with `scheme: 'rfc9421'`. */
@@ -161,7 +161,7 @@ const fetchSchema = z
   .object({
     ...common,
     fetch: z.custom<FetchLike>(isFunction, { message: 'must be a fetch function' }).optional(),
-    origins: origins.optional(),
+    origins,
     redirect: z
       .object({ crossOrigin, maxHops: z.number().int().min(0).max(20).optional() })
       .strict()
@@ -247,7 +247,7 @@ function resolve(parsed: z.infer<typeof fetchSchema> | z.infer<typeof intercepto
     maxHops: DEFAULT_MAX_HOPS,
     clock: new ClockOffsets(parsed.clock ?? Date.now),
     onEvent: parsed.onEvent,
-    origins: originPolicy(parsed.origins ?? '*', parsed.allowInsecureHttp ?? false),
+    origins: originPolicy(parsed.origins, parsed.allowInsecureHttp ?? false),
     rfc9421: settleScheme(parsed, key, parsed.keyId, algorithm),
   };
 }

@@ -118,8 +118,10 @@ class ClockRetryHandler implements Handler {
  * switched off for signed requests, since they would resend a used
  * signature.
  * A redirect chain that leaves its origin is never signed: by default it
- * fails with `redirect_cross_origin`. Requests to unlisted origins pass
- * through unsigned. Bodies are buffered (up to `maxBodyBytes`) to be signed.
+ * fails with `origin_not_allowed` (toward an unlisted origin) or
+ * `redirect_cross_origin`. Requests to unlisted origins pass through
+ * unsigned, so the interceptor can sit on a shared Agent; `origins` matches
+ * exactly as createSigningFetch() does (`'*'` signs for every origin). Bodies are buffered (up to `maxBodyBytes`) to be signed.
  *
  * @example
  * import { Agent, interceptors, request } from 'undici';

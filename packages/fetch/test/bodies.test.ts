@@ -73,7 +73,7 @@ const fetches: Array<[string, FetchLike | undefined]> = [
 ];
 
 describe.each(fetches)('bodies through %s', (_name, baseFetch) => {
-  const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, ...(baseFetch ? { fetch: baseFetch } : {}) });
+  const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, ...(baseFetch ? { fetch: baseFetch } : {}), origins: '*' });
 
   it.each(cases)('$title: signed over the exact bytes sent', async ({ init, bytes, type }) => {
     const before = server.seen.length;
@@ -118,7 +118,7 @@ describe.each(fetches)('bodies through %s', (_name, baseFetch) => {
       body: JSON.stringify({ a: 1 }),
       headers: { 'content-type': 'application/json', 'x-trace': 'abc' },
     });
-    const signed = createSigningFetch({ keyId: 'client-1', secret: key, signedHeaders: ['X-Trace'], ...(baseFetch ? { fetch: baseFetch } : {}) });
+    const signed = createSigningFetch({ keyId: 'client-1', secret: key, signedHeaders: ['X-Trace'], ...(baseFetch ? { fetch: baseFetch } : {}), origins: '*' });
     const before = server.seen.length;
     const res = await signed(request);
     expect(res.status).toBe(200);
@@ -173,7 +173,7 @@ describe('body limits', () => {
         controller.enqueue(new Uint8Array(1024));
       },
     });
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, maxBodyBytes: 4096 });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, maxBodyBytes: 4096, origins: '*' });
     const before = server.seen.length;
     await expect(signedFetch(`${server.origin}/big`, { method: 'POST', body: endless, duplex: 'half' } as RequestInit)).rejects.toMatchObject({
       name: 'SigilError',
@@ -184,7 +184,7 @@ describe('body limits', () => {
   });
 
   it('a body exactly at the limit is sent', async () => {
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, maxBodyBytes: 16 });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, maxBodyBytes: 16, origins: '*' });
     const res = await signedFetch(`${server.origin}/edge`, { method: 'POST', body: new Uint8Array(16) });
     expect(res.status).toBe(200);
   });
@@ -196,14 +196,14 @@ describe('body limits', () => {
         controller.close();
       },
     });
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, origins: '*' });
     await expect(signedFetch(`${server.origin}/bad`, { method: 'POST', body: bad, duplex: 'half' } as RequestInit)).rejects.toMatchObject({
       code: 'body_unsupported',
     });
   });
 
   it('a stream body without duplex is refused exactly as fetch refuses it', async () => {
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, origins: '*' });
     await expect(signedFetch(`${server.origin}/x`, { method: 'POST', body: streamOf('a') })).rejects.toThrow(TypeError);
   });
 });

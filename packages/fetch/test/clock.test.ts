@@ -41,7 +41,7 @@ beforeEach(() => {
 
 describe('clock skew', () => {
   it('learns the server time from a timestamp rejection and retries once with a fresh nonce', async () => {
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, origins: '*' });
     const res = await signedFetch(`${ahead.origin}/x`, { method: 'POST', body: 'once' });
     expect(res.status).toBe(200);
     const [first, second] = ahead.seen;
@@ -52,7 +52,7 @@ describe('clock skew', () => {
   });
 
   it('keeps the offset per origin', async () => {
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, origins: '*' });
     await signedFetch(`${ahead.origin}/learn`);
     ahead.seen.length = 0;
     expect((await signedFetch(`${ahead.origin}/again`)).status).toBe(200);
@@ -64,7 +64,7 @@ describe('clock skew', () => {
   });
 
   it('uses the injected clock', async () => {
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, clock: () => Date.now() + 3600_000 });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, clock: () => Date.now() + 3600_000, origins: '*' });
     expect((await signedFetch(`${ahead.origin}/clocked`)).status).toBe(200);
     expect(ahead.seen).toHaveLength(1);
   });
@@ -74,7 +74,7 @@ describe('clock skew', () => {
     skew = 0;
     ahead.route = skewedVerifier(() => (n++ === 0 ? 3600 : -3600));
     try {
-      const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key });
+      const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, origins: '*' });
       const res = await signedFetch(`${ahead.origin}/moving`);
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual({ error: 'timestamp_out_of_window' });
@@ -94,7 +94,7 @@ describe('clock skew', () => {
       res.end(JSON.stringify({ error: 'timestamp_out_of_window' }));
     };
     try {
-      const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key });
+      const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, origins: '*' });
       expect((await signedFetch(`${ahead.origin}/replayed`)).status).toBe(401);
       expect((await signedFetch(`${exact.origin}/no-time`)).status).toBe(401);
       expect([ahead.seen.length, exact.seen.length]).toEqual([1, 1]);
@@ -105,7 +105,7 @@ describe('clock skew', () => {
   });
 
   it('a clock that returns nonsense fails with invalid_option', async () => {
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, clock: () => Number.NaN });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, clock: () => Number.NaN, origins: '*' });
     await expect(signedFetch(`${exact.origin}/nan`)).rejects.toMatchObject({ code: 'invalid_option' });
   });
 });

@@ -18,6 +18,7 @@ function errorOf(make: () => unknown): { code: string; message: string } {
 describe('createSigningFetch() validates its options at construction', () => {
   const bad: Array<[string, unknown, string, RegExp]> = [
     ['no options', undefined, 'invalid_option', /needs an options object/],
+    ['origins left out', { keyId: 'k', secret: key, origins: undefined }, 'invalid_option', /options\.origins is invalid \(required: list the origins the key may be sent to, or write '\*'\)/],
     ['missing keyId', { secret: key }, 'invalid_option', /options\.keyId/],
     ['keyId outside the grammar', { keyId: 'a b', secret: key }, 'invalid_option', /options\.keyId must be 1 to 128/],
     ['keyId too long', { keyId: 'k'.repeat(129), secret: key }, 'invalid_option', /options\.keyId/],
@@ -40,15 +41,17 @@ describe('createSigningFetch() validates its options at construction', () => {
   ];
 
   it.each(bad)('%s', (_title, options, code, message) => {
-    const error = errorOf(() => createSigningFetch(options as SigningFetchOptions));
+    // Every row but the first names its origins, so the row's own mistake is the one reported.
+    const withOrigins = typeof options === 'object' ? { origins: '*', ...options } : options;
+    const error = errorOf(() => createSigningFetch(withOrigins as SigningFetchOptions));
     expect(error.code).toBe(code);
     expect(error.message).toMatch(message);
   });
 
   it('accepts each secret form', () => {
-    expect(() => createSigningFetch({ keyId: 'k', secret: key })).not.toThrow();
-    expect(() => createSigningFetch({ keyId: 'k', secret: SECRET_BYTES })).not.toThrow();
-    expect(() => createSigningFetch({ keyId: 'k', secret: 'a-passphrase-of-enough-length', secretEncoding: 'utf8' })).not.toThrow();
+    expect(() => createSigningFetch({ keyId: 'k', secret: key, origins: '*' })).not.toThrow();
+    expect(() => createSigningFetch({ keyId: 'k', secret: SECRET_BYTES, origins: '*' })).not.toThrow();
+    expect(() => createSigningFetch({ keyId: 'k', secret: 'a-passphrase-of-enough-length', secretEncoding: 'utf8', origins: '*' })).not.toThrow();
   });
 
   it('signingInterceptor() names its options too', () => {

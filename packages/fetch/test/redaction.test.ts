@@ -47,7 +47,7 @@ describe('secrets never show', () => {
   });
 
   it.each(secrets)('the wrapper and the interceptor (%#)', (secret) => {
-    const signedFetch = createSigningFetch({ keyId: 'client-1', ...secret });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', ...secret, origins: '*' });
     everyView(signedFetch, 'createSigningFetch()');
     expect(inspect(signedFetch)).toContain("<redacted>");
     expect(JSON.parse(JSON.stringify(signedFetch))).toMatchObject({ SigningFetch: { keyId: 'client-1', secret: '<redacted>' } });
@@ -66,13 +66,13 @@ describe('secrets never show', () => {
       }
     };
     // Options that are wrong next to a real secret.
-    await capture(() => createSigningFetch({ keyId: 'bad id', secret: UTF8_SECRET, secretEncoding: 'utf8' }));
-    await capture(() => createSigningFetch({ keyId: 'k', secret: UTF8_SECRET, secretEncoding: 'hex' }));
-    await capture(() => createSigningFetch({ keyId: 'k', secret: UTF8_SECRET } as never));
-    await capture(() => createSigningFetch({ keyId: 'k', secret: UTF8_SECRET, secretEncoding: 'utf8', extra: UTF8_SECRET } as never));
+    await capture(() => createSigningFetch({ keyId: 'bad id', secret: UTF8_SECRET, secretEncoding: 'utf8', origins: '*' }));
+    await capture(() => createSigningFetch({ keyId: 'k', secret: UTF8_SECRET, secretEncoding: 'hex', origins: '*' }));
+    await capture(() => createSigningFetch({ keyId: 'k', secret: UTF8_SECRET, origins: '*' } as never));
+    await capture(() => createSigningFetch({ keyId: 'k', secret: UTF8_SECRET, secretEncoding: 'utf8', extra: UTF8_SECRET, origins: '*' } as never));
     await capture(() => signingInterceptor({ keyId: 'k', secret: UTF8_SECRET, secretEncoding: 'utf8', origins: [UTF8_SECRET] }));
     const redirecting: FetchLike = async () => new Response(null, { status: 302, headers: { location: 'https://elsewhere.example/' } });
-    const signedFetch = createSigningFetch({ keyId: 'k', secret: UTF8_SECRET, secretEncoding: 'utf8', maxBodyBytes: 2, fetch: redirecting });
+    const signedFetch = createSigningFetch({ keyId: 'k', secret: UTF8_SECRET, secretEncoding: 'utf8', maxBodyBytes: 2, fetch: redirecting, origins: '*' });
     await capture(() => signedFetch('http://api.example.com/'));
     await capture(() => signedFetch('https://api.example.com/', { method: 'POST', body: 'too big' }));
     await capture(() => signedFetch('https://api.example.com/'));

@@ -49,7 +49,7 @@ beforeEach(() => {
 });
 
 describe('same-origin redirects', () => {
-  const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key });
+  const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, origins: '*' });
 
   it('re-signs each hop for its own target with a fresh nonce', async () => {
     const res = await signedFetch(`${a.origin}/same`);
@@ -101,7 +101,7 @@ describe('same-origin redirects', () => {
   });
 
   it('stops after maxHops with too_many_redirects', async () => {
-    const limited = createSigningFetch({ keyId: 'client-1', secret: key, redirect: { maxHops: 2 } });
+    const limited = createSigningFetch({ keyId: 'client-1', secret: key, redirect: { maxHops: 2 }, origins: '*' });
     await expect(limited(`${a.origin}/loop`)).rejects.toMatchObject({ code: 'too_many_redirects' });
     expect(a.seen).toHaveLength(3);
   });
@@ -122,14 +122,14 @@ describe('same-origin redirects', () => {
 
 describe('cross-origin redirects never carry a signature', () => {
   it('by default stop with redirect_cross_origin; the second origin sees nothing', async () => {
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, origins: '*' });
     await expect(signedFetch(`${a.origin}/cross`)).rejects.toMatchObject({ name: 'SigilError', code: 'redirect_cross_origin' });
     expect(a.seen).toHaveLength(1);
     expect(b.seen).toHaveLength(0);
   });
 
   it('with follow-unsigned, the second origin gets no signature, Authorization or Cookie', async () => {
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, redirect: { crossOrigin: 'follow-unsigned' } });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, redirect: { crossOrigin: 'follow-unsigned' }, origins: '*' });
     const res = await signedFetch(`${a.origin}/cross-307`, {
       method: 'POST',
       body: 'data',
@@ -147,7 +147,7 @@ describe('cross-origin redirects never carry a signature', () => {
   it('a chain that leaves and comes back is not signed again', async () => {
     b.route = redirect(302, () => `${a.origin}/final`);
     a.route = routes({ '/out': redirect(302, () => `${b.origin}/bounce`) });
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, redirect: { crossOrigin: 'follow-unsigned' } });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, redirect: { crossOrigin: 'follow-unsigned' }, origins: '*' });
     const res = await signedFetch(`${a.origin}/out`);
     expect(res.status).toBe(200);
     expect(a.seen.map((s) => [s.url, s.signature === undefined])).toEqual([
@@ -163,9 +163,9 @@ describe('cross-origin redirects never carry a signature', () => {
       calls.push(url);
       return new Response(null, { status: 302, headers: { location: 'http://api.example.com/next' } });
     };
-    const strict = createSigningFetch({ keyId: 'k', secret: key, fetch: stub });
+    const strict = createSigningFetch({ keyId: 'k', secret: key, fetch: stub, origins: '*' });
     await expect(strict('https://api.example.com/start')).rejects.toMatchObject({ code: 'redirect_cross_origin' });
-    const lenient = createSigningFetch({ keyId: 'k', secret: key, fetch: stub, redirect: { crossOrigin: 'follow-unsigned' } });
+    const lenient = createSigningFetch({ keyId: 'k', secret: key, fetch: stub, redirect: { crossOrigin: 'follow-unsigned' }, origins: '*' });
     await expect(lenient('https://api.example.com/start')).rejects.toMatchObject({ code: 'insecure_transport' });
     expect(calls).toEqual(['https://api.example.com/start', 'https://api.example.com/start']);
   });

@@ -47,7 +47,7 @@ beforeEach(() => {
 });
 
 describe('createSigningFetch with scheme rfc9421', () => {
-  const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, scheme: 'rfc9421' });
+  const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, scheme: 'rfc9421', origins: '*' });
 
   it('sends Content-Digest, Signature-Input and Signature over the exact bytes, and no Sigil-Signature', async () => {
     const body = '{"qty":1,"note":"é"}';
@@ -66,7 +66,7 @@ describe('createSigningFetch with scheme rfc9421', () => {
   });
 
   it('signs a bodiless GET without Content-Digest, and the signedHeaders the request carries', async () => {
-    const withId = createSigningFetch({ keyId: 'client-1', secret: key, scheme: 'rfc9421', signedHeaders: ['x-request-id', 'x-absent'] });
+    const withId = createSigningFetch({ keyId: 'client-1', secret: key, scheme: 'rfc9421', signedHeaders: ['x-request-id', 'x-absent'], origins: '*' });
     await withId(`${a.origin}/x`, { headers: { 'x-request-id': 'r-1' } });
     const seen = a.seen[0]!;
     expect(seen.header('content-digest')).toBeUndefined();
@@ -79,6 +79,7 @@ describe('createSigningFetch with scheme rfc9421', () => {
       secret: key,
       scheme: 'rfc9421',
       rfc9421: { label: 'mine', tag: 'app', components: ['@method', '@target-uri', 'content-digest'], digest: 'sha-512', expiresInSeconds: 30 },
+      origins: '*',
     });
     await custom(`${a.origin}/p?q=1`, { method: 'PUT', body: 'bytes' });
     const seen = a.seen[0]!;
@@ -102,7 +103,7 @@ describe('createSigningFetch with scheme rfc9421', () => {
 });
 
 describe('rfc9421 across redirects', () => {
-  const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, scheme: 'rfc9421', redirect: { crossOrigin: 'follow-unsigned' } });
+  const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, scheme: 'rfc9421', redirect: { crossOrigin: 'follow-unsigned' }, origins: '*' });
 
   it('re-signs each same-origin hop with a fresh nonce and created', async () => {
     const res = await signedFetch(`${a.origin}/same`, { method: 'POST', body: 'payload' });
@@ -169,11 +170,11 @@ describe('rfc9421 options', () => {
     ['a zero lifetime', { scheme: 'rfc9421', rfc9421: { expiresInSeconds: 0 } }, /rfc9421\.expiresInSeconds/],
     ['an unknown scheme', { scheme: 'cavage' }, /scheme/],
   ])('refuses %s with invalid_option', (_name, options, message) => {
-    expect(() => createSigningFetch({ keyId: 'client-1', secret: key, ...(options as object) })).toThrow(message);
+    expect(() => createSigningFetch({ keyId: 'client-1', secret: key, ...(options as object), origins: '*' })).toThrow(message);
   });
 
   it('shows the scheme, never the secret, through inspect and JSON', () => {
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: SECRET_BYTES, scheme: 'rfc9421' });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: SECRET_BYTES, scheme: 'rfc9421', origins: '*' });
     const text = JSON.stringify(signedFetch);
     expect(text).toContain('"scheme":"rfc9421"');
     expect(text).not.toContain(Buffer.from(SECRET_BYTES).toString('base64url'));

@@ -10,7 +10,7 @@ describe('transport policy (nothing is sent when refused)', () => {
   const refused = ['http://api.example.com/x', 'http://10.0.0.1/x', 'http://127.0.0.1.example.com/x', 'http://[::2]/x', 'http://localhost.example/x'];
   it.each(refused)('refuses %s with insecure_transport', async (url) => {
     const stub = recordingFetch();
-    const signedFetch = createSigningFetch({ keyId: 'k', secret: key, fetch: stub.fetch as FetchLike });
+    const signedFetch = createSigningFetch({ keyId: 'k', secret: key, fetch: stub.fetch as FetchLike, origins: '*' });
     await expect(signedFetch(url)).rejects.toMatchObject({ name: 'SigilError', code: 'insecure_transport', status: 403 });
     expect(stub.calls).toHaveLength(0);
   });
@@ -24,7 +24,7 @@ describe('transport policy (nothing is sent when refused)', () => {
         controller.close();
       },
     }, { highWaterMark: 0 });
-    const signedFetch = createSigningFetch({ keyId: 'k', secret: key, fetch: stub.fetch as FetchLike });
+    const signedFetch = createSigningFetch({ keyId: 'k', secret: key, fetch: stub.fetch as FetchLike, origins: '*' });
     await expect(signedFetch('http://api.example.com/', { method: 'POST', body, duplex: 'half' } as RequestInit)).rejects.toMatchObject({
       code: 'insecure_transport',
     });
@@ -35,34 +35,34 @@ describe('transport policy (nothing is sent when refused)', () => {
   const loopback = ['http://127.0.0.1/x', 'http://127.255.0.9:8080/x', 'http://localhost/x', 'http://LOCALHOST./x', 'http://api.localhost/x', 'http://[::1]:1/x', 'http://127.1/x'];
   it.each(loopback)('allows loopback %s over http', async (url) => {
     const stub = recordingFetch();
-    const signedFetch = createSigningFetch({ keyId: 'k', secret: key, fetch: stub.fetch as FetchLike });
+    const signedFetch = createSigningFetch({ keyId: 'k', secret: key, fetch: stub.fetch as FetchLike, origins: '*' });
     await signedFetch(url);
     expect(stub.calls).toHaveLength(1);
   });
 
   it('allows any http host with allowInsecureHttp: true', async () => {
     const stub = recordingFetch();
-    const signedFetch = createSigningFetch({ keyId: 'k', secret: key, fetch: stub.fetch as FetchLike, allowInsecureHttp: true });
+    const signedFetch = createSigningFetch({ keyId: 'k', secret: key, fetch: stub.fetch as FetchLike, allowInsecureHttp: true, origins: '*' });
     await signedFetch('http://api.example.com/x');
     expect(stub.calls).toHaveLength(1);
   });
 
   it('refuses non-HTTP schemes', async () => {
     const stub = recordingFetch();
-    const signedFetch = createSigningFetch({ keyId: 'k', secret: key, fetch: stub.fetch as FetchLike });
+    const signedFetch = createSigningFetch({ keyId: 'k', secret: key, fetch: stub.fetch as FetchLike, origins: '*' });
     await expect(signedFetch('data:text/plain,hi')).rejects.toMatchObject({ code: 'insecure_transport' });
     expect(stub.calls).toHaveLength(0);
   });
 
   it('offers no way to turn TLS verification off', () => {
     for (const option of ['rejectUnauthorized', 'insecure', 'tls', 'ca', 'dispatcher', 'agent']) {
-      expect(() => createSigningFetch({ keyId: 'k', secret: key, [option]: false } as never)).toThrow(/has no option/);
+      expect(() => createSigningFetch({ keyId: 'k', secret: key, [option]: false, origins: '*' } as never)).toThrow(/has no option/);
     }
   });
 
   it('always sends with redirect: manual and the exact bytes', async () => {
     const stub = recordingFetch();
-    const signedFetch = createSigningFetch({ keyId: 'k', secret: key, fetch: stub.fetch as FetchLike });
+    const signedFetch = createSigningFetch({ keyId: 'k', secret: key, fetch: stub.fetch as FetchLike, origins: '*' });
     await signedFetch('https://api.example.com/x', { method: 'POST', body: 'abc', redirect: 'follow' });
     const init = stub.calls[0]!.init;
     expect(init.redirect).toBe('manual');
@@ -84,7 +84,7 @@ describe('against real servers', () => {
 
   it('HTTPS with a certificate generated in the test, through undici fetch and a dispatcher that trusts it', async () => {
     const dispatcher = new Agent({ connect: { ca } });
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, fetch: undiciFetch });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, fetch: undiciFetch, origins: '*' });
     const res = await signedFetch(`${secure.origin}/tls?a=1`, { method: 'POST', body: 'over tls', dispatcher } as RequestInit);
     expect(res.status).toBe(200);
     const seen = secure.seen.at(-1)!;
@@ -95,7 +95,7 @@ describe('against real servers', () => {
 
   it('HTTPS verification stays on: an untrusted certificate fails and nothing reaches the server', async () => {
     const before = secure.seen.length;
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, fetch: undiciFetch });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, fetch: undiciFetch, origins: '*' });
     const dispatcher = new Agent();
     await expect(signedFetch(`${secure.origin}/tls`, { dispatcher } as RequestInit)).rejects.toThrow();
     expect(secure.seen.length).toBe(before);
@@ -103,14 +103,14 @@ describe('against real servers', () => {
   });
 
   it('HTTP to 127.0.0.1 with the global fetch', async () => {
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, origins: '*' });
     const res = await signedFetch(`${plain.origin}/plain`);
     expect(await res.text()).toBe('ok');
     expect(plain.seen.at(-1)!.verified?.ok).toBe(true);
   });
 
   it('control: a request signed with another key does not verify', async () => {
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: generateKey() });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: generateKey(), origins: '*' });
     await signedFetch(`${plain.origin}/other-key`);
     expect(plain.seen.at(-1)!.verified).toMatchObject({ ok: false, code: 'signature_invalid' });
   });
@@ -121,6 +121,7 @@ describe('against real servers', () => {
       secret: Buffer.from(SECRET_BYTES).toString('hex'),
       secretEncoding: 'hex',
       algorithm: 'hmac-sha512',
+      origins: '*',
     });
     await signedFetch(`${plain.origin}/512`);
     const seen = plain.seen.at(-1)!;
@@ -132,7 +133,7 @@ describe('against real servers', () => {
     plain.route = () => {
       // Never answers.
     };
-    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key });
+    const signedFetch = createSigningFetch({ keyId: 'client-1', secret: key, origins: '*' });
     const controller = new AbortController();
     const pending = signedFetch(`${plain.origin}/hang`, { signal: controller.signal });
     setTimeout(() => controller.abort(), 50);

@@ -9,7 +9,7 @@ const key: SigilKey = importKey(SECRET_BYTES);
 
 describe('public types', () => {
   it('createSigningFetch() has exactly the type of fetch', () => {
-    const signedFetch = createSigningFetch({ keyId: 'k', secret: key });
+    const signedFetch = createSigningFetch({ keyId: 'k', secret: key, origins: '*' });
     expectTypeOf(signedFetch).toEqualTypeOf<typeof fetch>();
     expectTypeOf<SigningFetch>().toEqualTypeOf<typeof globalThis.fetch>();
     expectTypeOf(signedFetch).parameter(0).toEqualTypeOf<Parameters<typeof fetch>[0]>();
@@ -17,8 +17,8 @@ describe('public types', () => {
   });
 
   it("takes undici's fetch as it is", () => {
-    createSigningFetch({ keyId: 'k', secret: key, fetch: undiciFetch });
-    createSigningFetch({ keyId: 'k', secret: key, fetch: globalThis.fetch });
+    createSigningFetch({ keyId: 'k', secret: key, fetch: undiciFetch, origins: '*' });
+    createSigningFetch({ keyId: 'k', secret: key, fetch: globalThis.fetch, origins: '*' });
   });
 
   it('secret forms; a string needs secretEncoding only at runtime', () => {
@@ -26,9 +26,11 @@ describe('public types', () => {
     // Compile-time only: never called.
     const wrong = (): void => {
       // @ts-expect-error an unknown algorithm
-      createSigningFetch({ keyId: 'k', secret: key, algorithm: 'hmac-md5' });
+      createSigningFetch({ keyId: 'k', secret: key, algorithm: 'hmac-md5', origins: '*' });
       // @ts-expect-error keyId is required
-      createSigningFetch({ secret: key });
+      createSigningFetch({ secret: key, origins: '*' });
+      // @ts-expect-error origins is required: a list, or '*' written out
+      createSigningFetch({ keyId: 'k', secret: key });
     };
     void wrong;
   });
