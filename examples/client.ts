@@ -15,7 +15,8 @@ export interface OrderReceipt {
 /** Sends a signed POST /orders to `baseUrl`; throws on a non-2xx answer with the server's code. */
 export async function placeOrder(baseUrl: string, order: unknown, options: ExampleOptions = {}): Promise<OrderReceipt> {
   const { keyId, key } = exampleKey(options);
-  const signedFetch = createSigningFetch({ keyId, secret: key });
+  // The key goes to this one origin only: any other URL is refused before sending (SSRF).
+  const signedFetch = createSigningFetch({ keyId, secret: key, origins: [new URL(baseUrl).origin] });
   const response = await signedFetch(new URL('/orders', baseUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -31,7 +31,7 @@ export function POST(request: Request): Promise<Response> {
 if (isMain(import.meta.url)) {
   const { keyId, key } = exampleKey();
   // A "fetch" that hands the signed request straight to the route handler.
-  const signed = createSigningFetch({ keyId, secret: key, fetch: (url: string, init: RequestInit) => POST(new Request(url, init)) });
+  const signed = createSigningFetch({ keyId, secret: key, origins: ['https://shop.example'], fetch: (url: string, init: RequestInit) => POST(new Request(url, init)) });
   const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"item":"book"}' };
   const first = await signed('https://shop.example/api/orders', init);
   console.log(first.status, await first.text());

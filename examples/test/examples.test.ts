@@ -39,6 +39,7 @@ describe.each(servers)('examples/%s.ts', (_name, start) => {
       keyId: KEY.keyId,
       secret: KEY.secret,
       secretEncoding: 'base64url',
+      origins: [server.url],
       fetch: (url: string, init: RequestInit) => (recorded.push([url, init]), fetch(url, init)),
     });
     const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ORDER) };
@@ -72,6 +73,7 @@ describe('examples/next-route.ts', () => {
       keyId: KEY.keyId,
       secret: KEY.secret,
       secretEncoding: 'base64url',
+      origins: ['https://shop.example'],
       fetch: (url: string, init: RequestInit) => POST(new Request(url, init)),
     });
     const response = await signedFetch('https://shop.example/api/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ORDER) });

@@ -53,7 +53,7 @@ function signer(tap: (url: string, init: { body?: Uint8Array }) => void = () => 
     tap(url, init);
     return fetch(url, init);
   };
-  const signedFetch = createSigningFetch({ keyId: KEY_ID, secret: key, fetch: fetchLike, ...(clock ? { clock } : {}) });
+  const signedFetch = createSigningFetch({ keyId: KEY_ID, secret: key, origins: [origin], fetch: fetchLike, ...(clock ? { clock } : {}) });
   return { signedFetch, attempts: () => attempts };
 }
 
@@ -106,7 +106,7 @@ describe.skipIf(!hasFlask)('Flask (sigil.flask) verifies what @sigil/fetch signs
   });
 
   it('answers an unknown key as signature_invalid, an unsigned request as signature_missing, a missing content-type signature as header_not_signed', async () => {
-    const stranger = createSigningFetch({ keyId: 'stranger', secret: key });
+    const stranger = createSigningFetch({ keyId: 'stranger', secret: key, origins: [origin] });
     expect(await (await stranger(`${origin}/orders`, JSON_POST)).json()).toEqual({ error: 'signature_invalid' });
     expect(await (await fetch(`${origin}/orders`, JSON_POST)).json()).toEqual({ error: 'signature_missing' });
     const { signedFetch } = signer();

@@ -45,7 +45,7 @@ describe('@sigil/fetch client against @sigil/verify servers', () => {
   });
 
   it('signs a JSON POST that the Express middleware verifies and parses', async () => {
-    const signingFetch = createSigningFetch({ keyId: KEY_ID, secret: KEY });
+    const signingFetch = createSigningFetch({ keyId: KEY_ID, secret: KEY, origins: '*' });
     const res = await signingFetch(`${expressOrigin}/orders?dry_run=1`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -56,7 +56,7 @@ describe('@sigil/fetch client against @sigil/verify servers', () => {
   });
 
   it('recovers from clock skew through Sigil-Server-Time with one fresh retry', async () => {
-    const signingFetch = createSigningFetch({ keyId: KEY_ID, secret: KEY });
+    const signingFetch = createSigningFetch({ keyId: KEY_ID, secret: KEY, origins: '*' });
     const res = await signingFetch(`${skewedOrigin}/x`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('in sync');

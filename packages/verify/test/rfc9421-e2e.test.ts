@@ -54,8 +54,8 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([...servers.map(close), tlsAgent.close()]));
 
-const rfcFetch = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421' });
-const v1Fetch = createSigningFetch({ keyId: KEY_ID, secret: KEY });
+const rfcFetch = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', origins: '*' });
+const v1Fetch = createSigningFetch({ keyId: KEY_ID, secret: KEY, origins: '*' });
 const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"qty":1}' };
 
 describe('createSigningFetch({ scheme: "rfc9421" }) against createVerifier', () => {
@@ -84,7 +84,7 @@ describe('createSigningFetch({ scheme: "rfc9421" }) against createVerifier', () 
   });
 
   it('covers @target-uri over TLS, with the https scheme the connection gives', async () => {
-    const tlsFetch = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', fetch: undiciFetch as FetchLike, rfc9421: { components: ['@method', '@target-uri', 'content-digest'] } });
+    const tlsFetch = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', fetch: undiciFetch as FetchLike, rfc9421: { components: ['@method', '@target-uri', 'content-digest'] }, origins: '*' });
     const res = await tlsFetch(`${tlsOrigin}/secure?x=1`, { method: 'POST', body: 'over tls', dispatcher: tlsAgent } as RequestInit);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('tls ok');
@@ -106,17 +106,17 @@ async function refusal(res: Response) {
 describe('refused', () => {
   it('a body changed in flight: content_digest_mismatch; with the digest recomputed too: signature_invalid', async () => {
     const other = new TextEncoder().encode('{"qty":9}');
-    const keepDigest = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', fetch: onPath((headers) => ({ headers, body: other })) });
+    const keepDigest = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', fetch: onPath((headers) => ({ headers, body: other })), origins: '*' });
     expect(await refusal(await keepDigest(`${rfcOnly}/x`, post))).toEqual({ status: 401, error: 'content_digest_mismatch' });
     const digest = `sha-256=:${Buffer.from(await crypto.subtle.digest('SHA-256', other)).toString('base64')}:`;
     const recompute = onPath((headers) => ({ headers: headers.map(([n, v]) => [n, n === 'content-digest' ? digest : v]), body: other }));
-    const forged = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', fetch: recompute });
+    const forged = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', fetch: recompute, origins: '*' });
     expect(await refusal(await forged(`${rfcOnly}/x`, post))).toEqual({ status: 401, error: 'signature_invalid' });
   });
 
   it('a replay, through the same store, whichever verifier receives it', async () => {
     let captured: { headers: [string, string][]; body?: Uint8Array } | undefined;
-    const recording = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', fetch: onPath((headers, body) => (captured = { headers, body: body! })) });
+    const recording = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', fetch: onPath((headers, body) => (captured = { headers, body: body! })), origins: '*' });
     expect((await recording(`${rfcOnly}/x`, post)).status).toBe(200);
     // Another verifier instance on the same store, reached under the same authority: a replay too.
     const host = new URL(rfcOnly).host;
@@ -129,7 +129,7 @@ describe('refused', () => {
 
   it('a past expires: timestamp_out_of_window with Sigil-Server-Time; the client corrects its clock and retries once', async () => {
     events.length = 0;
-    const late = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', clock: () => Date.now() - 20_000, rfc9421: { expiresInSeconds: 10 } });
+    const late = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', clock: () => Date.now() - 20_000, rfc9421: { expiresInSeconds: 10 }, origins: '*' });
     const res = await late(`${rfcOnly}/x`);
     expect(res.status).toBe(200);
     expect(events.map((e) => e.code ?? e.type)).toEqual(['timestamp_out_of_window', 'accepted']);
@@ -144,6 +144,7 @@ describe('refused', () => {
       clock: () => Date.now() - 20_000,
       rfc9421: { expiresInSeconds: 10 },
       fetch: onPath((headers) => (attempts.push(headers), { headers })),
+      origins: '*',
     });
     await (await late(`${rfcOnly}/x`)).text();
     expect(attempts).toHaveLength(2);
@@ -157,16 +158,16 @@ describe('refused', () => {
   });
 
   it('a signature without a required component: header_not_signed', async () => {
-    const partial = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', rfc9421: { components: ['@method', '@authority', '@path', 'content-digest', 'content-type'] } });
+    const partial = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', rfc9421: { components: ['@method', '@authority', '@path', 'content-digest', 'content-type'] }, origins: '*' });
     expect(await refusal(await partial(`${rfcOnly}/x?q=1`, post))).toEqual({ status: 401, error: 'header_not_signed' });
   });
 
   it('a request carrying both a v1 and an RFC 9421 signature, at a verifier for both', async () => {
     let captured: [string, string][] = [];
-    const recording = createSigningFetch({ keyId: KEY_ID, secret: KEY, fetch: onPath((headers) => ((captured = headers), { headers })) });
+    const recording = createSigningFetch({ keyId: KEY_ID, secret: KEY, fetch: onPath((headers) => ((captured = headers), { headers })), origins: '*' });
     await (await recording(`${rfcOnly}/x`)).text();
     const sigil = captured.find(([n]) => n === 'sigil-signature')!;
-    const mixed = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', fetch: onPath((headers) => ({ headers: [...headers, sigil] })) });
+    const mixed = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', fetch: onPath((headers) => ({ headers: [...headers, sigil] })), origins: '*' });
     expect(await refusal(await mixed(`${both}/x`))).toEqual({ status: 401, error: 'signature_header_malformed' });
   });
 });

@@ -100,7 +100,7 @@ describe('the peer signs, Sigil verifies (createVerifier over a socket)', () => 
 describe('Sigil signs, the peer verifies (verifyMessage over a socket)', () => {
   it('accepts what createSigningFetch({ scheme: "rfc9421" }) sends, with and without a body', async () => {
     peerVerdicts.length = 0;
-    const signedFetch = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', rfc9421: { expiresInSeconds: 60 } });
+    const signedFetch = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', rfc9421: { expiresInSeconds: 60 }, origins: '*' });
     const post = await signedFetch(`${peerOrigin}/v1/orders?dry_run=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"qty":1}' });
     expect(post.status).toBe(200);
     // The peer's requiredFields include content-digest and content-type: a bodiless GET lacks them.

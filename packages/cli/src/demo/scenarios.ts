@@ -43,7 +43,8 @@ function recorder(): { fetch: FetchLike; calls: () => number; last: () => [strin
 }
 
 function signer(ctx: DemoContext, extra: Partial<SigningFetchOptions> = {}): typeof fetch {
-  return createSigningFetch({ keyId: ctx.keyId, secret: ctx.key, ...extra });
+  // origins: '*' so each scenario shows its own refusal (transport, redirect), not origin binding.
+  return createSigningFetch({ keyId: ctx.keyId, secret: ctx.key, origins: '*', ...extra });
 }
 
 /** accepted/rejected with the code from the verifier's JSON body. */
