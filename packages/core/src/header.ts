@@ -13,7 +13,7 @@ export interface SignatureParams {
   /** Unix seconds. */
   readonly timestamp: number;
   readonly nonce: string;
-  /** Signed header names: lowercase, strictly ascending, always including `host`. */
+  /** Signed header names: lowercase, strictly ascending, always including `host`. Frozen when parsed. */
   readonly headers: readonly string[];
   /** base64url (no padding) MAC. */
   readonly mac: string;
@@ -35,10 +35,9 @@ function malformed(detail: string): SigilError {
   return new SigilError('signature_header_malformed', { detail });
 }
 
-// Header lists built by signedHeaderList, checked and frozen, with their
-// h value: canonicalize() and serializeParams() neither check nor join them
-// again. (Parsed lists are not added: a WeakMap entry per request costs the
-// GC more than it saves.)
+// Header lists built by signedHeaderList or parsed (below), checked and
+// frozen, with their h value: canonicalize() and serializeParams() neither
+// check nor join them again.
 const JOINED = new WeakMap<readonly string[], string>();
 
 /** @internal Freezes a list that passed checkHeaderList and remembers its h value. */
@@ -71,6 +70,26 @@ export function checkHeaderList(names: readonly string[]): string | undefined {
   return undefined;
 }
 
+// A client sends the same h value on every request, so parsed lists are
+// kept by that value: a split, a check and a WeakMap entry per request cost
+// more than the rest of the parse. Bounded, and cleared when full, so a
+// stream of ever-new lists costs about what it did without the cache.
+const PARSED = new Map<string, readonly string[]>();
+const PARSED_MAX = 256;
+
+function parsedList(h: string): readonly string[] {
+  const known = PARSED.get(h);
+  if (known) return known;
+  const names = h.split(',');
+  const problem = checkHeaderList(names);
+  if (problem) throw malformed(problem);
+  // Rebuilt from a copy: the strings kept must not hold the received header (MAC, nonce) alive.
+  const list = markValid(names.join(',').split(','));
+  if (PARSED.size >= PARSED_MAX) PARSED.clear();
+  PARSED.set(JOINED.get(list)!, list);
+  return list;
+}
+
 /**
  * Parses a Sigil-Signature field value strictly (SPEC.md section 3.2): every
  * parameter exactly once, no unknown parameters, no whitespace inside, each
@@ -88,10 +107,8 @@ export function parseSignatureHeader(value: string): SignatureParams {
   if (text.length > LIMITS.headerValue) throw malformed(`the value exceeds ${LIMITS.headerValue} characters`);
   const fast = CANONICAL_ORDER.exec(text);
   if (fast) {
-    // One regex instead of a split and seven; sortedness is checked as below.
-    const headers = fast[5]!.split(',');
-    const problem = checkHeaderList(headers);
-    if (problem) throw malformed(problem);
+    // One regex instead of a split and seven; the list is checked as below.
+    const headers = parsedList(fast[5]!);
     return {
       version: 1,
       algorithm: fast[1] as Algorithm,
@@ -120,9 +137,7 @@ export function parseSignatureHeader(value: string): SignatureParams {
   }
   if (seen.v !== '1') throw new SigilError('unsupported_version');
   if (!(ALGORITHMS as readonly string[]).includes(seen.alg!)) throw new SigilError('unsupported_algorithm');
-  const headers = seen.h!.split(',');
-  const problem = checkHeaderList(headers);
-  if (problem) throw malformed(problem);
+  const headers = parsedList(seen.h!);
   return {
     version: 1,
     algorithm: seen.alg as Algorithm,
