@@ -30,10 +30,17 @@ const optionsSchema = z
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
+ * @internal The synchronous check-and-store behind `checkAndStore()`, for
+ * the verifier's pipeline (lib/checks.ts): awaiting the store costs a
+ * microtask turn per request. Not exported from the package.
+ */
+export let checkNow: (store: MemoryNonceStore, keyId: string, nonce: string, expiresAtMs: number) => boolean;
+
+/**
  * The replay store of one process. Bounded: when full of live nonces it
  * refuses with `nonce_store_full` (the verifier answers 503) and never evicts
  * a live nonce, since evicting one would re-open its replay. Expired nonces
- * are dropped lazily, cheapest first (a min-heap on expiry); no timers.
+ * are dropped lazily, earliest first; no timers.
  *
  * For several server instances use a shared store such as `@sigil/redis`.
  *
@@ -45,8 +52,18 @@ export class MemoryNonceStore implements NonceStore {
   readonly #clock: () => number;
   /** `keyId LF nonce` -> expiry in ms. LF can appear in neither. */
   readonly #expiry = new Map<string, number>();
-  /** Min-heap on expiry; may hold stale pairs that were re-stored since. */
+  // Expiries to purge, earliest first. A verifier's expiries mostly arrive
+  // in order (ts + window), so they go to a FIFO queue (two flat arrays from
+  // #head on): O(1), no allocation per nonce. One earlier than the queue's
+  // last goes to a min-heap instead; #purge drains both.
+  readonly #queueAt: number[] = [];
+  readonly #queueIds: string[] = [];
+  #head = 0;
   readonly #heap: Array<readonly [number, string]> = [];
+
+  static {
+    checkNow = (store, keyId, nonce, expiresAtMs) => store.#check(keyId, nonce, expiresAtMs);
+  }
 
   constructor(options: MemoryNonceStoreOptions = {}) {
     const parsed = optionsSchema.safeParse(options);
@@ -70,6 +87,19 @@ export class MemoryNonceStore implements NonceStore {
    * await store.checkAndStore('client-1', nonce, Date.now() + 601_000); // true, then false
    */
   async checkAndStore(keyId: string, nonce: string, expiresAtMs: number): Promise<boolean> {
+    return this.#check(keyId, nonce, expiresAtMs);
+  }
+
+  /** Forgets every nonce. */
+  async close(): Promise<void> {
+    this.#expiry.clear();
+    this.#queueAt.length = 0;
+    this.#queueIds.length = 0;
+    this.#head = 0;
+    this.#heap.length = 0;
+  }
+
+  #check(keyId: string, nonce: string, expiresAtMs: number): boolean {
     if (typeof keyId !== 'string' || typeof nonce !== 'string') throw new TypeError('keyId and nonce must be strings');
     const now = this.#clock();
     // A past expiry is a caller bug (seconds passed as ms?): refusing it fails
@@ -83,23 +113,45 @@ export class MemoryNonceStore implements NonceStore {
     if (this.#expiry.has(id)) return false;
     if (this.#expiry.size >= this.#maxEntries) throw new SigilError('nonce_store_full');
     this.#expiry.set(id, expiresAtMs);
-    this.#push([expiresAtMs, id]);
+    const at = this.#queueAt;
+    if (at.length === this.#head || at[at.length - 1]! <= expiresAtMs) {
+      at.push(expiresAtMs);
+      this.#queueIds.push(id);
+    } else {
+      this.#push([expiresAtMs, id]);
+    }
     return true;
   }
 
-  /** Forgets every nonce. */
-  async close(): Promise<void> {
-    this.#expiry.clear();
-    this.#heap.length = 0;
-  }
-
   #purge(now: number): void {
+    const at = this.#queueAt;
+    const ids = this.#queueIds;
+    let head = this.#head;
+    while (head < at.length && at[head]! <= now) {
+      this.#forget(ids[head]!, at[head]!);
+      head++;
+    }
+    if (head === at.length) {
+      at.length = 0;
+      ids.length = 0;
+      head = 0;
+    } else if (head >= 1024 && head * 2 >= at.length) {
+      // Drop the purged front in one go once it is most of the arrays.
+      at.splice(0, head);
+      ids.splice(0, head);
+      head = 0;
+    }
+    this.#head = head;
     const heap = this.#heap;
     while (heap.length > 0 && heap[0]![0] <= now) {
       const [expiry, id] = this.#pop();
-      // Drop the pair only if this heap entry is still its current expiry.
-      if (this.#expiry.get(id) === expiry) this.#expiry.delete(id);
+      this.#forget(id, expiry);
     }
+  }
+
+  /** Drops the pair only if this entry is still its current expiry. */
+  #forget(id: string, expiry: number): void {
+    if (this.#expiry.get(id) === expiry) this.#expiry.delete(id);
   }
 
   #push(item: readonly [number, string]): void {

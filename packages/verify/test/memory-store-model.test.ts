@@ -1,0 +1,87 @@
+// MemoryNonceStore keeps its expiries in a FIFO queue while they arrive in
+// order and in a min-heap when one arrives early (memory-nonce-store.ts).
+// Against a plain model (a map, every expired pair dropped before each
+// call), any sequence of calls must give the same answers and the same size.
+import { isSigilError } from '@sigil/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MemoryNonceStore } from '../src/index.js';
+
+type Op = { kind: 'advance'; ms: number } | { kind: 'store'; keyId: string; nonce: number; ttl: number };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 60 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('store' as const),
+      keyId: fc.constantFrom('a', 'b'),
+      nonce: fc.integer({ min: 0, max: 40 }),
+      // Mostly the same lifetime (in order), sometimes shorter or longer (out of order).
+      ttl: fc.oneof({ weight: 3, arbitrary: fc.constant(100) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 200 }) }),
+    }),
+  },
+);
+
+/** What the store must answer: true, false or 'full'. */
+class Model {
+  readonly pairs = new Map<string, number>();
+  constructor(private readonly max: number) {}
+  call(id: string, expiry: number, now: number): boolean | 'full' {
+    for (const [key, at] of this.pairs) if (at <= now) this.pairs.delete(key);
+    if (this.pairs.has(id)) return false;
+    if (this.pairs.size >= this.max) return 'full';
+    this.pairs.set(id, expiry);
+    return true;
+  }
+}
+
+async function answer(store: MemoryNonceStore, keyId: string, nonce: string, expiry: number): Promise<boolean | 'full'> {
+  try {
+    return await store.checkAndStore(keyId, nonce, expiry);
+  } catch (error) {
+    if (isSigilError(error, 'nonce_store_full')) return 'full';
+    throw error;
+  }
+}
+
+const nonceOf = (n: number): string => `nonce-${n}`.padEnd(22, 'x');
+
+describe('MemoryNonceStore against a model', () => {
+  it('answers and sizes as the model does for any sequence of calls and clock moves', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 300 }), fc.integer({ min: 1, max: 30 }), async (ops, max) => {
+        let now = 1_000_000;
+        const store = new MemoryNonceStore({ maxEntries: max, clock: () => now });
+        const model = new Model(max);
+        for (const o of ops) {
+          if (o.kind === 'advance') {
+            now += o.ms;
+            continue;
+          }
+          const nonce = nonceOf(o.nonce);
+          const expected = model.call(`${o.keyId}\n${nonce}`, now + o.ttl, now);
+          expect(await answer(store, o.keyId, nonce, now + o.ttl)).toBe(expected);
+          expect(store.size).toBe(model.pairs.size);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('drops a long in-order run exactly at its expiries (the queue compacts) and keeps the rest', async () => {
+    let now = 1_000_000;
+    const store = new MemoryNonceStore({ maxEntries: 10_000, clock: () => now });
+    for (let i = 0; i < 3000; i++) expect(await store.checkAndStore('k', nonceOf(i), now + 1000 + i)).toBe(true);
+    // One out of order, into the heap.
+    expect(await store.checkAndStore('k', nonceOf(-1), now + 500)).toBe(true);
+    now += 1000 + 1999; // the first 2000 of the run and the early one have expired
+    expect(await store.checkAndStore('k', nonceOf(0), now + 5000)).toBe(true);
+    expect(store.size).toBe(1001);
+    for (let i = 2000; i < 3000; i++) expect(await store.checkAndStore('k', nonceOf(i), now + 5000)).toBe(false);
+    expect(await store.checkAndStore('k', nonceOf(-1), now + 5000)).toBe(true);
+    now += 1000; // the rest of the run has expired; nonce 0 and -1 live on
+    expect(await store.checkAndStore('k', nonceOf(2999), now + 5000)).toBe(true);
+    expect(store.size).toBe(3);
+  });
+});
