@@ -56,7 +56,8 @@ export const keysSchema = z.union([
   z.record(z.string().refine(isKeyId, 'key ids must be 1-128 of A-Z a-z 0-9 . _ ~ : -'), listSchema),
 ]);
 
-function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+/** True for a promise (or any thenable): what the pipeline must await. */
+export function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
@@ -86,9 +87,27 @@ function activate(input: KeyInput, where: string): ActiveKey {
   };
 }
 
+// The SigilKeys of each list activateAll built, so that a request whose
+// keys are all active builds no array for them.
+const SECRETS = new WeakMap<readonly ActiveKey[], readonly SigilKey[]>();
+
 function activateAll(found: KeyInput | readonly KeyInput[], where: string): ActiveKey[] {
-  if (!Array.isArray(found)) return [activate(found as KeyInput, where)];
-  return (found as readonly KeyInput[]).map((input, i) => activate(input, `${where}.${i}`));
+  const list = Array.isArray(found)
+    ? (found as readonly KeyInput[]).map((input, i) => activate(input, `${where}.${i}`))
+    : [activate(found as KeyInput, where)];
+  SECRETS.set(list, list.map((k) => k.key));
+  return list;
+}
+
+/** The keys valid at `nowMs`: the list itself when every key is. */
+export function activeAt(all: readonly ActiveKey[], nowMs: number): readonly ActiveKey[] {
+  const valid = (k: ActiveKey): boolean => k.notBeforeMs <= nowMs && nowMs <= k.notAfterMs;
+  return all.every(valid) ? all : all.filter(valid);
+}
+
+/** The SigilKeys of a key list, in order. */
+export function secretsOf(list: readonly ActiveKey[]): readonly SigilKey[] {
+  return SECRETS.get(list) ?? list.map((k) => k.key);
 }
 
 /**

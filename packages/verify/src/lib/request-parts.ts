@@ -1,6 +1,6 @@
 // Reading the few request facts the verifier needs before the signature is
 // parsed: the transport and scheme, signature field lines, Content-Length.
-import { SIGNATURE_HEADER, type HeaderList, type HeadersLike } from '@sigil/core';
+import type { HeaderList, HeadersLike } from '@sigil/core';
 import type { VerifierRequest } from '../types.js';
 import type { Policy } from './policy.js';
 
@@ -21,12 +21,34 @@ export function fieldLines(headers: HeaderList | HeadersLike, lowerName: string)
   return out;
 }
 
+// The two lookups below run on every request: no array per call, and names
+// of another length are skipped before any lowercasing.
+function scan(headers: HeaderList | HeadersLike, lowerName: string, sole: boolean): string | undefined | null {
+  if (!isList(headers)) return headers.get(lowerName) ?? undefined;
+  let found: string | undefined;
+  for (let i = 0; i < headers.length; i++) {
+    const line = headers[i]!;
+    const name = line[0];
+    if (name.length !== lowerName.length || (name !== lowerName && name.toLowerCase() !== lowerName)) continue;
+    if (!sole) return line[1];
+    if (found !== undefined) return null;
+    found = line[1];
+  }
+  return found;
+}
+
+/** The first field line of a (lowercase) name, or undefined. */
+export function firstFieldLine(headers: HeaderList | HeadersLike, lowerName: string): string | undefined {
+  return scan(headers, lowerName, false) ?? undefined;
+}
+
 /**
- * The Sigil-Signature field lines. A Fetch `Headers` joins repeated lines
- * with ", ", which the strict parser then refuses as malformed.
+ * The only field line of a (lowercase) name: undefined when absent, null
+ * when repeated. A Fetch `Headers` joins repeated lines with ", ", which the
+ * strict Sigil-Signature parser then refuses as malformed.
  */
-export function signatureLines(headers: HeaderList | HeadersLike): string[] {
-  return fieldLines(headers, SIGNATURE_HEADER);
+export function soleFieldLine(headers: HeaderList | HeadersLike, lowerName: string): string | undefined | null {
+  return scan(headers, lowerName, true);
 }
 
 /** True when the head announces content: a Content-Length above 0, or a Transfer-Encoding. */
@@ -36,7 +58,7 @@ export function declaresContent(headers: HeaderList | HeadersLike): boolean {
 
 /** The declared Content-Length, or undefined when absent or unreadable. */
 export function declaredLength(headers: HeaderList | HeadersLike): number | undefined {
-  const [value] = fieldLines(headers, 'content-length');
+  const value = firstFieldLine(headers, 'content-length');
   return value !== undefined && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : undefined;
 }
 

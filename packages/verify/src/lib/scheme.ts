@@ -2,10 +2,10 @@
 // parse the signature), 6 (coverage) and 9-10 (MAC) differ between v1 and
 // RFC 9421; transport, window, keys, body, scope and nonce are shared and
 // live in checks.ts.
-import { ERROR_STATUS, publicCode, type SigilErrorCode, type SigilKey } from '@sigil/core';
+import { ERROR_STATUS, publicCode, SIGNATURE_HEADER, type SigilErrorCode, type SigilKey } from '@sigil/core';
 import type { VerificationFailure, VerificationSuccess, VerifierRequest } from '../types.js';
 import type { Policy } from './policy.js';
-import { fieldLines, signatureLines } from './request-parts.js';
+import { firstFieldLine, soleFieldLine } from './request-parts.js';
 
 /** The parameters the shared steps read: window, key lookup, nonce. */
 export interface Claim {
@@ -49,9 +49,10 @@ export function failure(code: SigilErrorCode, extra: { serverTime?: number; cano
  * scheme the policy does not accept is ignored.
  */
 export function pickScheme(policy: Policy, request: VerifierRequest): { scheme: 'v1'; field: string } | { scheme: 'rfc9421' } | SigilErrorCode {
-  const v1 = policy.schemes.has('v1') ? signatureLines(request.headers) : [];
-  const rfc9421 = policy.schemes.has('rfc9421') && fieldLines(request.headers, 'signature-input').length > 0;
-  if (rfc9421) return v1.length > 0 ? 'signature_header_malformed' : { scheme: 'rfc9421' };
-  if (v1.length === 1) return { scheme: 'v1', field: v1[0]! };
-  return v1.length === 0 ? 'signature_missing' : 'signature_header_malformed';
+  const v1 = policy.schemes.has('v1') ? soleFieldLine(request.headers, SIGNATURE_HEADER) : undefined;
+  const rfc9421 = policy.schemes.has('rfc9421') && firstFieldLine(request.headers, 'signature-input') !== undefined;
+  if (rfc9421) return v1 !== undefined ? 'signature_header_malformed' : { scheme: 'rfc9421' };
+  if (typeof v1 === 'string') return { scheme: 'v1', field: v1 };
+  // Absent, or repeated (several Sigil-Signature lines are never guessed between).
+  return v1 === undefined ? 'signature_missing' : 'signature_header_malformed';
 }
