@@ -40,6 +40,8 @@ interface NodeHash {
 type NodeBufferLike = Uint8Array & {
   toString(encoding: 'base64url', start: number, end: number): string;
   write(text: string, offset: number, encoding: 'latin1'): number;
+  /** Node's native latin1 writer behind write(); skips write()'s argument parsing. */
+  latin1Write?(text: string, offset: number): number;
 };
 type OneShotHash = (name: string, data: Uint8Array, encoding: 'hex' | 'latin1' | 'base64url') => string;
 interface NodeCryptoLike {
@@ -89,6 +91,10 @@ function hashHmac(hash: OneShotHash, b: NodeBufferModule, algorithm: Algorithm, 
     outer[i] = byte ^ 0x5c;
   }
   if (k !== key) k.fill(0);
+  const write: (into: NodeBufferLike, text: string, offset: number) => number =
+    typeof outer.latin1Write === 'function'
+      ? (into, text, offset) => into.latin1Write!(text, offset)
+      : (into, text, offset) => into.write(text, offset, 'latin1');
   return (message: string, encoding: 'latin1' | 'base64url'): string => {
     if (block + message.length > inner.length) {
       const grown = b.Buffer.allocUnsafeSlow(block + 2 * message.length);
@@ -96,8 +102,8 @@ function hashHmac(hash: OneShotHash, b: NodeBufferModule, algorithm: Algorithm, 
       inner = grown;
     }
     // Canonical strings are ASCII, so latin1 hands the bytes over as they are.
-    const n = inner.write(message, block, 'latin1');
-    outer.write(hash(name, inner.subarray(0, block + n), 'latin1'), block, 'latin1');
+    const n = write(inner, message, block);
+    write(outer, hash(name, inner.subarray(0, block + n), 'latin1'), block);
     return hash(name, outer, encoding);
   };
 }
