@@ -66,3 +66,19 @@ describe('the memory store fast path never bypasses application code', () => {
     expect(await verifier.verify(signed())).toMatchObject({ ok: false, code: 'nonce_store_full', status: 503 });
   });
 });
+
+describe('coverage is remembered per policy and per signed-header list', () => {
+  it('a list one verifier accepted is still refused by a verifier that requires more, and vice versa', async () => {
+    const lenient = createVerifier({ keys: { [KEY_ID]: KEY }, replay: false });
+    const strict = createVerifier({ keys: { [KEY_ID]: KEY }, replay: false, requiredHeaders: ['x-tenant'] });
+    // Signed: host and content-type only (the same h value every time, so core hands out one list).
+    const plain = () => signed();
+    const tenant = () => signed({ headers: { 'x-tenant': 'acme' } });
+    for (let i = 0; i < 3; i++) {
+      expect((await lenient.verify(plain())).ok).toBe(true);
+      expect(await strict.verify(plain())).toMatchObject({ ok: false, code: 'header_not_signed' });
+      expect((await strict.verify(tenant())).ok).toBe(true);
+      expect((await lenient.verify(tenant())).ok).toBe(true);
+    }
+  });
+});

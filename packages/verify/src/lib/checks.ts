@@ -5,7 +5,7 @@
 // every other step is here, once.
 import { hasSignatureInQuery, isSigilError, type SigilErrorCode } from '@sigil/core';
 import { checkNow, MemoryNonceStore } from '../memory-nonce-store.js';
-import type { VerificationResult, VerifierRequest } from '../types.js';
+import type { VerificationResult, VerificationSuccess, VerifierRequest } from '../types.js';
 import { activeAt, inScope, isThenable, secretsOf, type ActiveKey } from './keys.js';
 import type { Policy } from './policy.js';
 import { declaredLength, transportAllowed } from './request-parts.js';
@@ -157,5 +157,17 @@ export async function runChecks(policy: Policy, request: VerifierRequest, progre
   if (nonceProblem === 'timestamp_out_of_window') return failure(nonceProblem, { serverTime: Math.floor(policy.clock() / 1000) });
   if (nonceProblem) return failure(nonceProblem);
 
-  return { ok: true, keyId: claim.keyId, keyIndex: all.indexOf(matched), timestamp: claim.created, body, ...outcome.details };
+  const { details } = outcome;
+  const success: VerificationSuccess = {
+    ok: true,
+    keyId: claim.keyId,
+    keyIndex: all.indexOf(matched),
+    timestamp: claim.created,
+    body,
+    scheme: details.scheme,
+    algorithm: details.algorithm,
+    signedHeaders: details.signedHeaders,
+  };
+  // v1 adds nothing else: no spread on its hot path.
+  return details.scheme === 'v1' ? success : { ...success, ...details };
 }
