@@ -50,13 +50,8 @@ export let checkNow: (store: MemoryNonceStore, keyId: string, nonce: string, exp
 export class MemoryNonceStore implements NonceStore {
   readonly #maxEntries: number;
   readonly #clock: () => number;
-  /**
-   * `keyId LF nonce` -> expiry in ms after #base (the first expiry stored).
-   * LF can appear in neither. Relative, so that V8 stores the values
-   * unboxed (small integers) rather than as one heap number per nonce.
-   */
+  /** `keyId LF nonce` -> expiry in ms. LF can appear in neither. */
   readonly #expiry = new Map<string, number>();
-  #base = Number.NaN;
   // Expiries to purge, earliest first. A verifier's expiries mostly arrive
   // in order (ts + window), so they go to a FIFO queue (two flat arrays from
   // #head on): O(1), no allocation per nonce. One earlier than the queue's
@@ -117,8 +112,7 @@ export class MemoryNonceStore implements NonceStore {
     // After the purge, every pair still held is live.
     if (this.#expiry.has(id)) return false;
     if (this.#expiry.size >= this.#maxEntries) throw new SigilError('nonce_store_full');
-    if (Number.isNaN(this.#base)) this.#base = expiresAtMs;
-    this.#expiry.set(id, expiresAtMs - this.#base);
+    this.#expiry.set(id, expiresAtMs);
     const at = this.#queueAt;
     if (at.length === this.#head || at[at.length - 1]! <= expiresAtMs) {
       at.push(expiresAtMs);
@@ -157,7 +151,7 @@ export class MemoryNonceStore implements NonceStore {
 
   /** Drops the pair only if this entry is still its current expiry. */
   #forget(id: string, expiry: number): void {
-    if (this.#expiry.get(id) === expiry - this.#base) this.#expiry.delete(id);
+    if (this.#expiry.get(id) === expiry) this.#expiry.delete(id);
   }
 
   #push(item: readonly [number, string]): void {
