@@ -102,14 +102,14 @@ function parseSignature(policy: Policy, request: VerifierRequest): SchemeSignatu
 }
 
 /** Runs steps 1 to 12 of SPEC.md section 4. Resolves for every request; rejects only when the key resolver answers with something that is not a key. */
-export async function runChecks(policy: Policy, request: VerifierRequest, progress: Progress): Promise<VerificationResult> {
+export async function runChecks(policy: Policy, request: VerifierRequest, progress?: Progress): Promise<VerificationResult> {
   // 1 transport; 2 no signature in the query; 3-4 the signature, parsed.
   if (!transportAllowed(policy, request)) return failure('insecure_transport');
   if (hasSignatureInQuery(request.target)) return failure('signature_in_query');
   const signature = parseSignature(policy, request);
   if (typeof signature === 'string') return failure(signature);
   const { claim } = signature;
-  progress.keyId = claim.keyId;
+  if (progress) progress.keyId = claim.keyId;
 
   // 5 timestamp window, both ways (and RFC 9421 expires).
   const nowMs = policy.clock();
