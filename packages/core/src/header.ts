@@ -22,14 +22,30 @@ export interface SignatureParams {
 type ParamName = 'v' | 'alg' | 'kid' | 'ts' | 'nonce' | 'h' | 'mac';
 const SYNTAX: Record<ParamName, RegExp> = { v: VERSION, alg: ALG, kid: KEY_ID, ts: TIMESTAMP, nonce: NONCE, h: HEADER_LIST, mac: MAC };
 
-// The parameters in the order serializeParams writes them, each checked by
-// the same pattern as in SYNTAX: a header that matches parses exactly as the
-// general path would parse it; anything else takes the general path.
-const inner = (re: RegExp): string => re.source.slice(1, -1);
+// The parameters in the order serializeParams writes them, each with the
+// character set of its pattern in SYNTAX but unbounded repetition (a bounded
+// quantifier costs the regex engine a counter per character); the lengths
+// are checked after the match, the h list by parsedList. A header that
+// passes parses exactly as the general path would parse it; anything else
+// takes the general path.
+const unbounded = (re: RegExp): string => re.source.slice(1, -1).replace(/\{\d+,\d+\}$/, '+');
+const NAME = unbounded(HEADER_NAME);
 const CANONICAL_ORDER = new RegExp(
-  `^v=1;alg=(hmac-sha256|hmac-sha512);kid=(${inner(KEY_ID)});ts=(${inner(TIMESTAMP)});` +
-    `nonce=(${inner(NONCE)});h=(${inner(HEADER_LIST)});mac=(${inner(MAC)})$`,
+  `^v=1;alg=(hmac-sha256|hmac-sha512);kid=(${unbounded(KEY_ID)});ts=(0|[1-9][0-9]*);` +
+    `nonce=(${unbounded(NONCE)});h=(${NAME}(?:,${NAME})*);mac=(${unbounded(MAC)})$`,
 );
+
+/** The length limits CANONICAL_ORDER leaves out. */
+function withinLimits(m: RegExpExecArray): boolean {
+  const nonce = m[4]!.length;
+  return (
+    m[2]!.length <= LIMITS.keyId &&
+    m[3]!.length <= LIMITS.timestampDigits &&
+    nonce >= LIMITS.nonceMin &&
+    nonce <= LIMITS.nonceMax &&
+    m[6]!.length <= LIMITS.mac
+  );
+}
 
 function malformed(detail: string): SigilError {
   return new SigilError('signature_header_malformed', { detail });
@@ -106,7 +122,7 @@ export function parseSignatureHeader(value: string): SignatureParams {
   if (text.length === 0) throw malformed('the value is empty');
   if (text.length > LIMITS.headerValue) throw malformed(`the value exceeds ${LIMITS.headerValue} characters`);
   const fast = CANONICAL_ORDER.exec(text);
-  if (fast) {
+  if (fast && withinLimits(fast)) {
     // One regex instead of a split and seven; the list is checked as below.
     const headers = parsedList(fast[5]!);
     return {
