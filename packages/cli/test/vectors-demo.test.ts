@@ -45,12 +45,12 @@ describe('sigil demo', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const rows = run.stdout.split('\n').filter((line) => / (yes|NO)$/.test(line));
-    expect(rows).toHaveLength(8);
+    expect(rows).toHaveLength(9);
     expect(rows.every((row) => row.endsWith(' yes'))).toBe(true);
     for (const code of ['nonce_replayed', 'signature_invalid', 'timestamp_out_of_window', 'insecure_transport', 'redirect_cross_origin']) {
       expect(run.stdout).toMatch(new RegExp(` ${code} +yes$`, 'm'));
     }
     expect(run.stdout).toMatch(/^cross-origin redirect, follow-unsigned +followed, unsigned +followed, unsigned +- +yes$/m);
-    expect(run.stdout).toContain('8/8 scenarios behaved as expected.');
+    expect(run.stdout).toContain('9/9 scenarios behaved as expected.');
   });
 });

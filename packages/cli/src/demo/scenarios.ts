@@ -43,7 +43,8 @@ function recorder(): { fetch: FetchLike; calls: () => number; last: () => [strin
 }
 
 function signer(ctx: DemoContext, extra: Partial<SigningFetchOptions> = {}): typeof fetch {
-  // origins: '*' so each scenario shows its own refusal (transport, redirect), not origin binding.
+  // origins: '*' so each scenario shows its own refusal (transport, redirect);
+  // the SSRF row binds the key to the API's origin.
   return createSigningFetch({ keyId: ctx.keyId, secret: ctx.key, origins: '*', ...extra });
 }
 
@@ -118,6 +119,21 @@ export const SCENARIOS: readonly Scenario[] = [
       const rec = recorder();
       try {
         await signer(ctx, { fetch: rec.fetch })('http://api.example.com/orders', JSON_POST);
+        return { outcome: 'sent', code: '-' };
+      } catch (error) {
+        return refusal(error, rec.calls() === 0 ? 'refused, not sent' : 'refused after sending');
+      }
+    },
+  },
+  {
+    name: 'SSRF: a URL outside the key\'s origins',
+    expected: { outcome: 'refused, not sent', code: 'origin_not_allowed' },
+    run: async (ctx) => {
+      // The key is bound to the API's origin; a server tricked into fetching
+      // another URL must not hand that host a signed request.
+      const rec = recorder();
+      try {
+        await signer(ctx, { fetch: rec.fetch, origins: [ctx.servers.api] })(`${ctx.servers.other}/collect`, JSON_POST);
         return { outcome: 'sent', code: '-' };
       } catch (error) {
         return refusal(error, rec.calls() === 0 ? 'refused, not sent' : 'refused after sending');
