@@ -6,7 +6,7 @@ import { crossOriginError, originNotAllowed } from './lib/origins.js';
 import { REDIRECT_STATUSES, redirectRequest } from './lib/redirect.js';
 import { signParts, withoutSignature, type HeaderPair } from './lib/sign-parts.js';
 import { checkTransport } from './lib/transport.js';
-import { redact, resolveFetchOptions, type SigningConfig, type SigningFetchOptions } from './options.js';
+import { redact, resolveFetchOptions, type SigningConfig, type SigningFetchOptions, type WrappedFetchInit } from './options.js';
 
 /** A function with the type and behaviour of `fetch`. */
 export type SigningFetch = typeof fetch;
@@ -106,7 +106,8 @@ async function send(config: SigningConfig, request: Request, init: RequestInit |
 async function follow(config: SigningConfig, request: Request, init: RequestInit | undefined, place: Place): Promise<Response> {
   const event = (type: SigningEvent['type'], extra?: Omit<SigningEvent, 'type' | 'keyId' | 'method' | 'origin' | 'path'>): void =>
     emit(config.onEvent, type, place, extra);
-  const baseFetch = config.fetch ?? globalThis.fetch;
+  // The one place the wrapped fetch is called, with the init FetchLike documents.
+  const baseFetch = (config.fetch ?? globalThis.fetch) as (input: string, init: WrappedFetchInit) => Promise<unknown>;
   const passthrough: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(init ?? {})) if (!OWN_INIT.has(name)) passthrough[name] = value;
 

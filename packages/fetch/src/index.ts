@@ -7,6 +7,7 @@ export type { Rfc9421SigningOptions, SigningScheme } from './lib/scheme-options.
 export type {
   CrossOriginRedirect,
   FetchLike,
+  WrappedFetchInit,
   RedirectOptions,
   SigningFetchOptions,
   SigningInterceptorOptions,

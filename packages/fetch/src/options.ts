@@ -83,13 +83,30 @@ export interface RedirectOptions {
 }
 
 /**
- * A fetch implementation to send with: `globalThis.fetch` (the default) or
- * undici's `fetch`. Called with a URL string and an init whose `body` is a
- * Uint8Array and whose `redirect` is `'manual'`; must resolve with a
- * Response. Typed loosely because the global fetch and undici's declare
- * different (but compatible) Request and Response types.
+ * What the wrapper hands the fetch it wraps: a URL string and this init
+ * (plus any init members it does not use itself, such as undici's
+ * `dispatcher`). It must resolve with a Response.
  */
-export type FetchLike = (input: string, init: any) => Promise<unknown>;
+export interface WrappedFetchInit {
+  readonly method: string;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly body?: Uint8Array;
+  readonly redirect: 'manual';
+  readonly signal: AbortSignal;
+  readonly [passthrough: string]: unknown;
+}
+
+/**
+ * A fetch implementation to send with: `globalThis.fetch` (the default) or
+ * undici's `fetch`, which declare different but compatible init types. The
+ * `never` parameter accepts either without `any`; the wrapper calls it with
+ * a {@link WrappedFetchInit}.
+ *
+ * @example
+ * import { fetch } from 'undici';
+ * const impl: FetchLike = fetch;
+ */
+export type FetchLike = (input: string, init: never) => Promise<unknown>;
 
 /** Options of createSigningFetch(). */
 export interface SigningFetchOptions extends SigningOptions {
