@@ -85,7 +85,9 @@ export function canonicalize(request: SigilRequest, params: CanonicalParams): st
   let lines =
     `${CANONICAL_TAG}\n${params.algorithm}\n${params.keyId}\n${params.timestamp}\n${params.nonce}\n` +
     `${request.method}\n${request.target}\n${h}\n`;
-  for (const name of params.headers) {
+  const names = params.headers;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
     const value = headerValue(request.headers, name);
     if (value === undefined) throw new SigilError('signed_header_missing', { detail: `header ${name}` });
     lines += `${name}:${value}\n`;

@@ -45,6 +45,22 @@ function isHeaderList(headers: HeaderList | HeadersLike): headers is HeaderList 
 }
 
 /**
+ * `name === lowerName || asciiLower(name) === lowerName`, without building
+ * the lowercase copy:
+ * canonicalize asks this for every field line and signed name, and most
+ * pairs differ in their first character.
+ */
+function sameName(name: string, lowerName: string): boolean {
+  if (name.length !== lowerName.length) return false;
+  if (name === lowerName) return true;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== lowerName.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
  * The normalised value of one header (SPEC.md section 2.3): each field line
  * trimmed of SP/HTAB, lines of the same name joined with ", " in order.
  * Returns undefined when the request has no line of that name. Throws
@@ -56,7 +72,7 @@ export function headerValue(headers: HeaderList | HeadersLike, lowerName: string
     for (let i = 0; i < headers.length; i++) {
       const line = headers[i]!;
       const name = line[0];
-      if (name.length !== lowerName.length || (name !== lowerName && asciiLower(name) !== lowerName)) continue;
+      if (!sameName(name, lowerName)) continue;
       const part = trimOws(String(line[1]));
       value = value === undefined ? part : `${value}, ${part}`;
     }
