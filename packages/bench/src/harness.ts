@@ -5,10 +5,10 @@
 // median of those ratios is reported.
 import type { Scenario } from './scenarios.js';
 
-/** One thing that is timed: the floor, a Sigil operation or a peer. */
+/** One thing that is timed: the floor, a reference beside it, a Sigil operation or a peer. */
 export interface Row {
   readonly name: string;
-  readonly group: 'floor' | 'sigil' | 'peer';
+  readonly group: 'floor' | 'reference' | 'sigil' | 'peer';
   /** What the row does beyond the obvious (input form, what it covers). */
   readonly note?: string;
   /** True when `op` returns a promise that the harness must await. */
