@@ -1,13 +1,6 @@
 import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.base.js';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  // No static node: imports: the fetch wrapper runs on any runtime with
-  // fetch; the undici interceptor reaches Node built-ins at call time.
-  platform: 'neutral',
-});
+// No static node: imports: the fetch wrapper runs on any runtime with fetch;
+// the undici interceptor reaches Node built-ins at call time.
+export default defineConfig(libraryBuild(['src/index.ts']));
