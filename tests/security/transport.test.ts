@@ -2,20 +2,43 @@
 // races the request) and SSL stripping, where a client or a spoofed
 // X-Forwarded-Proto pretends a plain-HTTP request came over TLS.
 import { connect } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createSigningFetch } from '@sigil/fetch';
+import type { VerifierOptions } from '@sigil/verify';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCertificate } from '../../packages/fetch/test/helpers.js';
 import { KEY, KEY_ID } from './helpers/keys.js';
-import { closeAll, signingClient, startStack, type Stack } from './helpers/stack.js';
+import { closeAll, signingClient, startStack, unixAgent, type Stack } from './helpers/stack.js';
 
 afterAll(closeAll);
 
-/** An address of this host that is not loopback, when it has one (CI containers do). */
-const external = Object.values(networkInterfaces())
-  .flat()
-  .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+// A peer that is not loopback, without sending traffic to any address but
+// loopback: a Unix socket. The connection is real and has no IP address, so
+// the verifier's loopback exemption cannot apply to it.
+let socketDir: string;
+let sockets = 0;
+const nextSocket = () => join(socketDir, `peer-${++sockets}.sock`);
+beforeAll(async () => {
+  socketDir = await mkdtemp(join(tmpdir(), 'sigil-sec-'));
+});
+afterAll(async () => {
+  await rm(socketDir, { recursive: true, force: true });
+});
+
+/** A stack on a Unix socket, and the signing client that reaches it over plain HTTP. */
+async function unixPeerStack(verifier?: Partial<VerifierOptions>) {
+  const path = nextSocket();
+  const stack = await startStack({ socketPath: path, ...(verifier ? { verifier } : {}) });
+  const dispatcher = unixAgent(path);
+  const client = signingClient(stack.origin, {
+    allowInsecureHttp: true,
+    fetch: (url: string, init: object) => undiciFetch(url, { ...init, dispatcher }),
+  });
+  return { stack, client };
+}
 
 describe('attack: cleartext HTTP, client side', () => {
   let stack: Stack;
@@ -66,23 +89,17 @@ describe('attack: cleartext HTTP, client side', () => {
 });
 
 describe('attack: cleartext HTTP, server side', () => {
-  describe.runIf(external)(`from a peer that is not loopback (${external})`, () => {
-    let plain: Stack;
-    let lenient: Stack;
-
-    beforeAll(async () => {
-      plain = await startStack({ host: external });
-      lenient = await startStack({ host: external, verifier: { allowInsecureHttp: true } });
-    });
-
+  describe('from a peer that is not loopback (a Unix-socket connection)', () => {
     it('refuses a correctly signed plain-HTTP request (403 insecure_transport)', async () => {
-      const res = await signingClient(plain.origin, { allowInsecureHttp: true })(`${plain.origin}/v1/me`);
+      const { stack, client } = await unixPeerStack();
+      const res = await client(`${stack.origin}/v1/me`);
       expect([res.status, await res.json()]).toEqual([403, { error: 'insecure_transport' }]);
-      expect(plain.accepted).toHaveLength(0);
+      expect(stack.accepted).toHaveLength(0);
     });
 
     it('control: the same request is accepted by a verifier told to allow plain HTTP', async () => {
-      expect((await signingClient(lenient.origin, { allowInsecureHttp: true })(`${lenient.origin}/v1/me`)).status).toBe(200);
+      const { stack, client } = await unixPeerStack({ allowInsecureHttp: true });
+      expect((await client(`${stack.origin}/v1/me`)).status).toBe(200);
     });
   });
 
@@ -99,10 +116,9 @@ describe('attack: cleartext HTTP, server side', () => {
 });
 
 describe('attack: SSL stripping through a spoofed X-Forwarded-Proto', () => {
-  describe.runIf(external)(`from a peer that is not loopback (${external})`, () => {
+  describe('from a peer that is not loopback (a Unix-socket connection)', () => {
     it('without trustProxy, X-Forwarded-Proto: https over plain HTTP is ignored and refused', async () => {
-      const stack = await startStack({ host: external });
-      const client = signingClient(stack.origin, { allowInsecureHttp: true });
+      const { stack, client } = await unixPeerStack();
       for (const spoof of ['https', 'https, https']) {
         const res = await client(`${stack.origin}/v1/me`, { headers: { 'x-forwarded-proto': spoof, forwarded: 'proto=https' } });
         expect([res.status, await res.json()]).toEqual([403, { error: 'insecure_transport' }]);

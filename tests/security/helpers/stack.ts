@@ -20,7 +20,12 @@ export async function closeAll(): Promise<void> {
 }
 
 async function listen(server: Server, host: string): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  await listenOn(server, 0, host);
+  return (server.address() as AddressInfo).port;
+}
+
+async function listenOn(server: Server, where: number | string, host?: string): Promise<void> {
+  await new Promise<void>((resolve) => (typeof where === 'string' ? server.listen(where, resolve) : server.listen(where, host, resolve)));
   closers.push(
     () =>
       new Promise<void>((resolve) => {
@@ -28,7 +33,6 @@ async function listen(server: Server, host: string): Promise<number> {
         server.close(() => resolve());
       }),
   );
-  return (server.address() as AddressInfo).port;
 }
 
 /** What the protected handler saw, echoed as JSON. */
@@ -55,6 +59,12 @@ export interface StackOptions {
   readonly tls?: { key: string; cert: string };
   /** Interface to listen on. Default 127.0.0.1. */
   readonly host?: string;
+  /**
+   * Listen on this Unix socket instead: a real connection whose peer has no
+   * IP address, so the verifier cannot treat it as loopback. The origin is
+   * then `http://unix-peer.sigil.test`; reach it with `unixAgent(path)`.
+   */
+  readonly socketPath?: string;
   /** Answers a verified request itself (a redirect, say) when it returns true. */
   readonly handle?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
@@ -83,9 +93,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(seen));
   });
   const server = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
+  if (options.socketPath !== undefined) {
+    await listenOn(server, options.socketPath);
+    return { origin: 'http://unix-peer.sigil.test', events, accepted, server };
+  }
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, host);
   return { origin: `${options.tls ? 'https' : 'http'}://${host}:${port}`, events, accepted, server };
+}
+
+/** An undici Agent that connects every request to the Unix socket at `path`, closed by closeAll(). */
+export function unixAgent(path: string): Agent {
+  const agent = new Agent({ connect: { socketPath: path } });
+  closers.push(() => agent.close());
+  return agent;
 }
 
 /** An undici Agent trusting `ca`, closed by closeAll(). */
