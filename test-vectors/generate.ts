@@ -2,26 +2,17 @@
 // clock and nonces). Run: `node --import tsx test-vectors/generate.ts`
 // (`pnpm vectors`). The drift test in packages/core/test calls
 // buildVectorFiles() and compares with the files checked in.
-import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseVectorFile, vectorJsonSchema, type VectorFile } from '../packages/core/src/vectors.js';
 import { collisionVectors } from './generator/collisions.js';
+import { claimIds, schemaFile, serialize, writeWhenRun } from './generator/files.js';
 import { negativeHeaderVectors } from './generator/negative-header.js';
 import { negativeMacVectors } from './generator/negative-mac.js';
 import { negativeRequestVectors } from './generator/negative-request.js';
 import { positiveVectors } from './generator/positive.js';
 
-/** Stable JSON: 2-space indent, trailing newline. Key order is the order of construction. */
-export function serialize(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
-}
-
 // `ids` is shared by all files: an id names one vector across the whole suite.
 function file(ids: Set<string>, title: string, description: string, vectors: VectorFile['vectors']): VectorFile {
-  for (const v of vectors) {
-    if (ids.has(v.id)) throw new Error(`generator bug: duplicate vector id ${v.id}`);
-    ids.add(v.id);
-  }
+  claimIds(ids, vectors);
   // The generator's output must satisfy the schema it publishes.
   return parseVectorFile({ $schema: './schema.json', title, description, vectors });
 }
@@ -47,26 +38,15 @@ export function buildVectorFiles(): Record<string, string> {
       'test-vectors/generate.ts; do not edit by hand.',
     [...negativeHeaderVectors(), ...negativeRequestVectors(), ...negativeMacVectors(), ...collisions.negative],
   );
-  const { $schema, ...rest } = vectorJsonSchema();
-  const schema = {
-    $schema,
-    title: 'Sigil test vector file',
-    description: 'Generated from the zod schema in @sigil/core/vectors (vectorFileSchema). Do not edit by hand.',
-    ...rest,
-  };
   return {
-    'schema.json': serialize(schema),
+    'schema.json': schemaFile(
+      vectorJsonSchema(),
+      'Sigil test vector file',
+      'Generated from the zod schema in @sigil/core/vectors (vectorFileSchema). Do not edit by hand.',
+    ),
     'v1-positive.json': serialize(positive),
     'v1-negative.json': serialize(negative),
   };
 }
 
-function main(): void {
-  const dir = fileURLToPath(new URL('.', import.meta.url));
-  for (const [name, text] of Object.entries(buildVectorFiles())) {
-    writeFileSync(`${dir}${name}`, text);
-    console.log(`wrote test-vectors/${name} (${text.length} bytes)`);
-  }
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
+writeWhenRun(import.meta.url, buildVectorFiles);
