@@ -35,6 +35,13 @@ function queryAndLines(): NegativeVector[] {
     inQuery('query-sigil-signature-encoded-name', 'The parameter name percent-encoded and in mixed case (SPEC 4 step 2)', '/x?a=1&Sigil%2DSignature=1'),
     inQuery('query-kid-and-mac', 'Both kid and mac query parameters (SPEC 4 step 2)', '/x?kid=client-1&mac=abc'),
     inQuery('query-value-holds-kid-and-mac', 'A query value holding "kid=" and "mac=" (SPEC 4 step 2)', '/x?q=kid%3Dk%3Bmac%3Dm'),
+    inQuery('query-kid-and-mac-uppercase-names', 'Names are compared after ASCII lowercasing: KID and Mac (SPEC 4 step 2)', '/x?KID=client-1&Mac=abc'),
+    inQuery('query-names-encoded-plus', 'Names percent-decoded with "+" as a space: k%69d and %6D%61c (SPEC 4 step 2)', '/x?k%69d=1&%6D%61c=2'),
+    inQuery(
+      'query-kid-and-mac-with-non-utf8-value',
+      'kid and mac names decode; the mac value %FF is not UTF-8 and stays as it is, which does not matter (SPEC 4 step 2)',
+      '/x?kid=client-1&mac=%FF',
+    ),
     negative(
       'query-checked-before-header',
       'The query check comes before the header count: no header at all still gives signature_in_query (SPEC 4)',

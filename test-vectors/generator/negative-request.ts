@@ -52,6 +52,36 @@ function coverage(): NegativeVector[] {
   ];
 }
 
+/** SPEC 4 step 6, content rule: a Content-Type with declared content must be signed. */
+function contentTypeCoverage(): NegativeVector[] {
+  const size = String(new TextEncoder().encode('{"sku":"A-1","qty":2}').length);
+  const unsigned = (id: string, title: string, framing: Array<[string, string]>) =>
+    negative(id, title, signed(id, ORDER(framing), {}).received, 'header_not_signed');
+  return [
+    unsigned('coverage-content-type-unsigned-content-length', `Content-Type and Content-Length: ${size}, only host signed (SPEC 4 step 6, content rule)`, [
+      ['Content-Length', size],
+    ]),
+    unsigned('coverage-content-type-unsigned-chunked', 'Content-Type and Transfer-Encoding: chunked, only host signed (SPEC 4 step 6, content rule)', [
+      ['Transfer-Encoding', 'chunked'],
+    ]),
+    unsigned(
+      'coverage-content-type-unsigned-conflicting-content-length',
+      `Two Content-Length lines (${size}, 1): unreadable, so it declares content; content-type unsigned (SPEC 4 steps 6 and 8)`,
+      [['Content-Length', size], ['Content-Length', '1']],
+    ),
+    unsigned('coverage-content-type-unsigned-malformed-content-length', 'Content-Length: +21 is malformed, so it declares content; content-type unsigned (SPEC 4 steps 6 and 8)', [
+      ['Content-Length', '+21'],
+    ]),
+    negative(
+      'order-content-type-coverage-before-key',
+      'content-type unsigned with declared content under an unknown kid: coverage is checked before the key (SPEC 4 order)',
+      signed('order-content-type', ORDER([['Content-Length', size]]), {}).received,
+      'header_not_signed',
+      { keys: [KEYS.other] },
+    ),
+  ];
+}
+
 function keysAndBody(): NegativeVector[] {
   const order = signed('keys', ORDER(), { headers: ['content-type'] });
   const size = new TextEncoder().encode('{"sku":"A-1","qty":2}').length;
@@ -98,6 +128,11 @@ function canonicalChecks(): NegativeVector[] {
   const target = (id: string, title: string, value: string) =>
     negative(id, title, { ...withNote.received, target: value }, 'target_invalid');
   const missing = withNote.received.headers.filter(([name]) => name !== 'x-note');
+  /** The signed header `invalid` given an LF, the one named `absent` dropped. */
+  const invalidAndMissing = (invalid: string, absent: string): VectorRequest => {
+    const changed = replaceHeader(withNote.received, invalid, 'o\nk');
+    return { ...changed, headers: changed.headers.filter(([name]) => name !== absent) };
+  };
   return [
     negative('signed-header-missing', 'h lists x-note; the request has no x-note line (SPEC 2.3 rule 1)', { ...withNote.received, headers: missing }, 'signed_header_missing'),
     negative(
@@ -131,6 +166,30 @@ function canonicalChecks(): NegativeVector[] {
       replaceHeader(withNote.received, 'host', 'api.example.com\nx'),
       'header_value_invalid',
     ),
+    negative(
+      'order-method-before-target',
+      'An invalid method and an invalid target: method_invalid (SPEC 4 step 9 order)',
+      { ...withNote.received, method: 'GE T', target: 'v1/orders' },
+      'method_invalid',
+    ),
+    negative(
+      'order-target-before-headers',
+      'An invalid target and a missing signed header: target_invalid (SPEC 4 step 9 order)',
+      { ...withNote.received, target: 'v1/orders', headers: missing },
+      'target_invalid',
+    ),
+    negative(
+      'order-headers-in-h-order-missing-first',
+      'h=content-type,x-note: content-type missing, x-note invalid: the first name of h decides, signed_header_missing (SPEC 4 step 9 order)',
+      invalidAndMissing('x-note', 'content-type'),
+      'signed_header_missing',
+    ),
+    negative(
+      'order-headers-in-h-order-invalid-first',
+      'h=content-type,x-note: content-type invalid, x-note missing: the first name of h decides, header_value_invalid (SPEC 4 step 9 order)',
+      invalidAndMissing('content-type', 'x-note'),
+      'header_value_invalid',
+    ),
     method('method-empty', 'An empty method (SPEC 2.2)', ''),
     method('method-space', 'A method with a space (SPEC 2.2)', 'GE T'),
     method('method-lf', 'A method with LF (SPEC 2.2)', 'POST\n'),
@@ -153,6 +212,6 @@ function canonicalChecks(): NegativeVector[] {
 
 /** Negative vectors of SPEC.md section 4 steps 6-9. */
 export function negativeRequestVectors(): NegativeVector[] {
-  return [...coverage(), ...keysAndBody(), ...canonicalChecks()];
+  return [...coverage(), ...contentTypeCoverage(), ...keysAndBody(), ...canonicalChecks()];
 }
 

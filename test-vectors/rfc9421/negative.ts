@@ -21,6 +21,21 @@ const get = () => req('GET', '/v1/me');
 const post = () => req('POST', '/v1/orders?dry_run=1', [['Content-Type', 'application/json']], { utf8: '{"qty":1}' });
 const swap = (s: Signed, from: string, to: string) => received(s, s.signatureInput.replace(from, to));
 const all: Options = { requiredComponents: [] };
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** `sig1=:<44 characters ending in one "=">:` without the padding. */
+function unpadded(signature: string): string {
+  if (!signature.endsWith('=:')) throw new Error('generator bug: a 32-byte MAC ends in one "="');
+  return `${signature.slice(0, -2)}:`;
+}
+
+/** The same bytes with the two unused bits of the last base64 character set: a second spelling. */
+function dirtyBits(signature: string): string {
+  const at = signature.length - 3; // the character before "=:"
+  const index = B64.indexOf(signature[at]!);
+  if (index < 0 || (index & 3) !== 0) throw new Error('generator bug: canonical base64 ends in a character whose low bits are zero');
+  return `${signature.slice(0, at)}${B64[index | 1]}${signature.slice(at + 1)}`;
+}
 
 function parsing(): Rfc9421NegativeVector[] {
   const s = sign('parse', get());
@@ -32,7 +47,9 @@ function parsing(): Rfc9421NegativeVector[] {
     negative('input-unterminated', 'Signature-Input is not a valid dictionary', received(s, 'sig1=("@method"'), 'signature_header_malformed'),
     negative('input-not-inner-list', 'A Signature-Input member that is an item', received(s, 'sig1=1'), 'signature_header_malformed'),
     negative('signature-not-bytes', 'A Signature member that is a string', received(s, s.signatureInput, 'sig1="abc"'), 'signature_header_malformed'),
-    negative('signature-unpadded', 'A Signature member in unpadded base64', received(s, s.signatureInput, s.signature.replace('=:', ':')), 'signature_header_malformed'),
+    negative('signature-label-without-equals', 'Signature "sig1:...:" (the "=" after the label dropped) is not a dictionary', received(s, s.signatureInput, s.signature.replace('=:', ':')), 'signature_header_malformed'),
+    negative('signature-unpadded', 'A Signature byte sequence without its "=" padding: Sigil requires canonical padded base64 (SPEC 9.3)', received(s, s.signatureInput, unpadded(s.signature)), 'signature_header_malformed'),
+    negative('signature-non-canonical-bits', 'A Signature byte sequence whose unused low bits are not zero: not canonical base64 (SPEC 9.3)', received(s, s.signatureInput, dirtyBits(s.signature)), 'signature_header_malformed'),
     negative('signature-non-ascii', 'A non-ASCII character in Signature-Input', received(s, `${s.signatureInput};x="\u00e9"`), 'signature_header_malformed'),
     negative('label-absent', 'The label the verifier asks for is absent', received(s), 'signature_missing', { label: 'other' }),
     negative('label-no-signature', 'Signature has no member for the label', received(s, s.signatureInput, 'other=:AAAA:'), 'signature_missing'),

@@ -70,7 +70,10 @@ function sectionTwoCases(): Rfc9421PositiveVector[] {
     positive('fields-normalised', 'Field values trimmed, repeated lines joined, an empty value (2.1)', `${s2}.1`, fields, {
       components: ['host', 'date', 'x-ows-header', 'cache-control', 'example-dict', 'x-empty-header'],
     }),
-    positive('fields-sf', 'sf re-serialises a structured field (2.1.1)', `${s2}.1.1`, fields, { components: ['"example-dict";sf'] }),
+    positive('fields-sf', 'sf re-serialises a structured field whose type the verifier declares (2.1.1, SPEC 9.4)', `${s2}.1.1`, fields, {
+      components: ['"example-dict";sf'],
+      structuredFields: { 'example-dict': 'dictionary' },
+    }),
     positive('fields-key', 'key selects dictionary members, a bare key reads ?1 (2.1.2)', `${s2}.1.2`, dict, {
       components: ['"example-dict";key="a"', '"example-dict";key="d"', '"example-dict";key="b"', '"example-dict";key="c"'],
     }),

@@ -42,7 +42,7 @@ export function verifyVectorRequest(vector: Pick<NegativeVector, 'keys' | 'reque
     if (lines.length !== 1) throw new SigilError(lines.length === 0 ? 'signature_missing' : 'signature_header_malformed');
     const params = parseSignatureHeader(lines[0]![1]);
     if (Math.abs(policy.now - params.timestamp) > policy.toleranceSeconds) throw new SigilError('timestamp_out_of_window');
-    checkCoverage(params, policy.requiredHeaders);
+    checkCoverage(params, policy.requiredHeaders, raw.headers);
     const keys = vector.keys.filter((key) => key.id === params.keyId).map(vectorKey);
     if (keys.length === 0) throw new SigilError('key_unknown');
     const request = vectorRequest(raw);

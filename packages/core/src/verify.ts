@@ -1,10 +1,11 @@
 import { canonicalize } from './canonicalize.js';
+import { contentTypeRequired } from './content.js';
 import { SigilError, type SigilErrorCode } from './errors.js';
 import { parseSignatureHeader, type SignatureParams } from './header.js';
 import { SigilKey } from './key.js';
 import { base64urlDecode, timingSafeEqual } from './lib/encoding.js';
 import { asciiLower } from './lib/syntax.js';
-import type { SigilRequest } from './request.js';
+import type { HeaderList, HeadersLike, SigilRequest } from './request.js';
 
 /** Keys to try: one, several (rotation), or a synchronous lookup by key id. */
 export type KeyLookup =
@@ -19,6 +20,13 @@ export interface VerifySignatureOptions {
    * `host`, which always must be.
    */
   readonly requiredHeaders?: readonly string[];
+  /**
+   * Accept a request that declares content and carries a Content-Type the
+   * signature does not cover (SPEC.md section 4, step 6). Default false:
+   * an unsigned Content-Type lets a proxy change how the signed bytes are
+   * parsed.
+   */
+  readonly allowUnsignedContentType?: boolean;
 }
 
 /** Success: the MAC matched one of the keys. */
@@ -57,15 +65,35 @@ function keyList(keys: KeyLookup, keyId: string): readonly SigilKey[] {
 }
 
 /**
- * Checks that the header covers `host` and every required header. Throws
+ * Checks that the header covers `host` and every required header and, when
+ * the request's `headers` are given, `content-type` whenever the request
+ * carries one and declares content (SPEC.md section 4, step 6). Throws
  * `header_not_signed`.
+ *
+ * @example
+ * checkCoverage(params, ['x-tenant'], request.headers);
  */
-export function checkCoverage(params: SignatureParams, requiredHeaders: readonly string[] = []): void {
+export function checkCoverage(params: SignatureParams, requiredHeaders: readonly string[] = [], headers?: HeaderList | HeadersLike): void {
   if (!params.headers.includes('host')) throw new SigilError('header_not_signed', { detail: 'host' });
   for (const name of requiredHeaders) {
     const lower = asciiLower(name);
     if (!params.headers.includes(lower)) throw new SigilError('header_not_signed', { detail: lower });
   }
+  if (headers !== undefined) checkContentTypeCoverage(params, headers);
+}
+
+/**
+ * The content part of step 6 alone: `content-type` is in `h` when the
+ * request carries a Content-Type field and declares content. Throws
+ * `header_not_signed`.
+ *
+ * @example
+ * checkContentTypeCoverage(params, [['content-type', 'text/plain'], ['content-length', '3']]);
+ */
+export function checkContentTypeCoverage(params: SignatureParams, headers: HeaderList | HeadersLike): void {
+  if (params.headers.includes('content-type')) return;
+  const name = contentTypeRequired(headers);
+  if (name !== undefined) throw new SigilError('header_not_signed', { detail: name });
 }
 
 /**
@@ -102,7 +130,7 @@ export function verifySignature(
   let canonical: string | undefined;
   try {
     params = typeof header === 'string' ? parseSignatureHeader(header) : header;
-    checkCoverage(params, options.requiredHeaders);
+    checkCoverage(params, options.requiredHeaders, options.allowUnsignedContentType ? undefined : request.headers);
     const candidates = keyList(keys, params.keyId);
     if (candidates.length === 0) return fail(new SigilError('key_unknown'), params);
     canonical = canonicalize(request, params);

@@ -68,17 +68,24 @@ export type KeyResolver = (
  * transport and scope are the verifier's own options, for both schemes.
  *
  * @example
- * const rfc9421: Rfc9421VerifierOptions = { requiredComponents: ['@method', '@authority', '@path', '@query', 'content-digest'] };
+ * const rfc9421: Rfc9421VerifierOptions = { requiredComponents: ['@method', '@target-uri'] };
  */
 export interface Rfc9421VerifierOptions {
   /**
-   * Components every signature must cover (`header_not_signed`). Default:
-   * core's `defaultComponents` for each request: `@method`, `@authority`,
-   * `@path`, `@query`, plus `content-digest` when the request has content
-   * and `content-type` when it has one. `requiredHeaders` are added to
-   * either list as field components.
+   * Components every signature must cover (`header_not_signed`), in place
+   * of `@method`, `@authority`, `@path`, `@query`. Whatever this list,
+   * `content-digest` is also required when the request has content (unless
+   * `allowUnsignedContent`) and `content-type` when it has one (unless
+   * `allowUnsignedContentType`); `requiredHeaders` are added as field
+   * components.
    */
   readonly requiredComponents?: readonly ComponentInput[];
+  /**
+   * Accept a request with content whose signature does not cover
+   * `content-digest`: the body is then NOT bound by the signature. Only for
+   * a peer that cannot send Content-Digest. Default false.
+   */
+  readonly allowUnsignedContent?: boolean;
   /** Verify the signature with this label. Default: the only one the request carries. */
   readonly label?: string;
   /** Verify the signature whose `tag` parameter is this. */
@@ -103,8 +110,16 @@ export interface VerifierOptions {
   readonly replay?: boolean;
   /** Accepted distance between the signature timestamp and the server clock, both ways. Default 300. */
   readonly toleranceSeconds?: number;
-  /** Headers every signature must cover besides `host`, e.g. `['content-type']` (both schemes). */
+  /** Headers every signature must cover besides `host`, e.g. `['x-tenant']` (both schemes). */
   readonly requiredHeaders?: readonly string[];
+  /**
+   * Accept a request whose Content-Type is not signed. By default a request
+   * that carries a Content-Type and declares content (a Content-Length
+   * other than 0, or a Transfer-Encoding) must cover `content-type`
+   * (`header_not_signed`), under both schemes: unsigned, a proxy could
+   * change how the signed bytes are parsed (JSON or a form). Default false.
+   */
+  readonly allowUnsignedContentType?: boolean;
   /**
    * The signature schemes accepted. Default `['v1']`. With both, a request
    * carrying Signature-Input is verified as RFC 9421, one carrying

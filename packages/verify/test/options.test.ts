@@ -32,6 +32,8 @@ describe('createVerifier options', () => {
     [{ ...base(), requiredHeaders: ['bad header'] }, /requiredHeaders/],
     [{ ...base(), requiredHeaders: ['Sigil-Signature'] }, /requiredHeaders.*sigil-signature/],
     [{ ...base(), clock: 5 }, /clock/],
+    [{ ...base(), allowUnsignedContentType: 'yes' }, /allowUnsignedContentType/],
+    [{ ...base(), schemes: ['rfc9421'], rfc9421: { allowUnsignedContent: 1 } }, /rfc9421\.allowUnsignedContent/],
     [{ ...base(), tolerance: 30 }, /tolerance/],
     [{ ...base(), nonceStore: {} }, /nonceStore/],
     [{ ...base(), keys: { 'bad id': KEY } }, /keys\.bad id: key ids must be/],

@@ -84,7 +84,7 @@ describe('createSigningFetch({ scheme: "rfc9421" }) against createVerifier', () 
   });
 
   it('covers @target-uri over TLS, with the https scheme the connection gives', async () => {
-    const tlsFetch = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', fetch: undiciFetch as FetchLike, rfc9421: { components: ['@method', '@target-uri', 'content-digest'] }, origins: '*' });
+    const tlsFetch = createSigningFetch({ keyId: KEY_ID, secret: KEY, scheme: 'rfc9421', fetch: undiciFetch as FetchLike, rfc9421: { components: ['@method', '@target-uri', 'content-digest', 'content-type'] }, origins: '*' });
     const res = await tlsFetch(`${tlsOrigin}/secure?x=1`, { method: 'POST', body: 'over tls', dispatcher: tlsAgent } as RequestInit);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('tls ok');
@@ -155,6 +155,14 @@ describe('refused', () => {
     expect(res.headers['www-authenticate']).toBe('Sigil');
     expect(Math.abs(Number(res.headers['sigil-server-time']) - Date.now() / 1000)).toBeLessThan(3);
     expect(await res.body.json()).toEqual({ error: 'timestamp_out_of_window' });
+  });
+
+  it("docs/rfc9421.md's requiredComponents example accepts the client's own GET and POST; listing content-digest would refuse its GET", async () => {
+    const documented = await node({ schemes: ['rfc9421'], rfc9421: { requiredComponents: ['@method', '@authority', '@path', '@query'] } });
+    expect((await rfcFetch(`${documented}/v1/orders`)).status).toBe(200);
+    expect((await rfcFetch(`${documented}/v1/orders`, post)).status).toBe(200);
+    const digestListed = await node({ schemes: ['rfc9421'], rfc9421: { requiredComponents: ['@method', '@authority', '@path', '@query', 'content-digest'] } });
+    expect(await refusal(await rfcFetch(`${digestListed}/v1/orders`))).toEqual({ status: 401, error: 'header_not_signed' });
   });
 
   it('a signature without a required component: header_not_signed', async () => {

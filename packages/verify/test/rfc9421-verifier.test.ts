@@ -164,10 +164,19 @@ describe('rfc9421 scheme: one failure per step', () => {
     expect(await v.verify(request)).toMatchObject({ code: 'header_not_signed' });
   });
 
-  it('6 coverage: requiredComponents replaces the default list', async () => {
+  it('6 coverage: requiredComponents replaces the base list, never the content components', async () => {
     const { verifier: v } = verifier({ rfc9421: { requiredComponents: ['@method', '@target-uri'] } });
-    expect(await v.verify(signed({ options: { components: ['@method', '@target-uri'] } }))).toMatchObject({ ok: true });
+    expect(await v.verify(signed({ options: { components: ['@method', '@target-uri', 'content-digest', 'content-type'] } }))).toMatchObject({ ok: true });
+    expect(await v.verify(signed({ options: { components: ['@method', '@target-uri', 'content-type'] } }))).toMatchObject({ code: 'header_not_signed' });
+    expect(await v.verify(signed({ options: { components: ['@method', '@target-uri', 'content-digest'] } }))).toMatchObject({ code: 'header_not_signed' });
     expect(await v.verify(signed())).toMatchObject({ code: 'header_not_signed' });
+  });
+
+  it('6 coverage: the content components are dropped only by name (allowUnsignedContent, allowUnsignedContentType)', async () => {
+    const { verifier: noDigest } = verifier({ rfc9421: { requiredComponents: ['@method', '@target-uri'], allowUnsignedContent: true } });
+    expect(await noDigest.verify(signed({ options: { components: ['@method', '@target-uri', 'content-type'], contentDigest: false } }))).toMatchObject({ ok: true });
+    const { verifier: neither } = verifier({ allowUnsignedContentType: true, rfc9421: { allowUnsignedContent: true } });
+    expect(await neither.verify(signed({ options: { components: ['@method', '@authority', '@path', '@query'], contentDigest: false } }))).toMatchObject({ ok: true });
   });
 
   it('7 keys: unknown keyid is key_unknown, a failing resolver key_lookup_unavailable', async () => {

@@ -31,7 +31,6 @@ export const KNOWN_STRUCTURED_FIELDS: Readonly<Record<string, StructuredFieldTyp
   priority: 'dictionary',
   'cache-status': 'list',
   'proxy-status': 'list',
-  'example-dict': 'dictionary',
 };
 
 function own<T>(table: Readonly<Record<string, T>>, name: string): T | undefined {
@@ -117,7 +116,9 @@ export function fieldValue(
   const value = headerValue(headers, name);
   if (value === undefined) throw new SigilError('signed_header_missing', { detail: `header ${name}` });
   if (!sf && key === undefined) return value;
-  const type = own(types, name) ?? own(KNOWN_STRUCTURED_FIELDS, name);
+  // key= reads the field as a dictionary (RFC 9421 section 2.1.2) without a
+  // declared type; sf needs one (SPEC.md section 9.4).
+  const type = own(types, name) ?? own(KNOWN_STRUCTURED_FIELDS, name) ?? (key === undefined ? undefined : 'dictionary');
   if (!type || (key !== undefined && type !== 'dictionary')) {
     throw malformed(key === undefined ? 'sf on a field of unknown type' : 'key on a field that is not a known dictionary');
   }

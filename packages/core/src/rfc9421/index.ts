@@ -10,7 +10,7 @@ export type { StructuredFieldType } from './fields.js';
 export { rfc9421Key, RFC9421_ALGORITHMS } from './keys.js';
 export type { Rfc9421Algorithm, Rfc9421Key, Rfc9421KeyLookup } from './keys.js';
 export type { SignatureParamsInput, SignatureParamsView } from './params.js';
-export { defaultComponents, checkComponentCoverage, requireSigilParams } from './policy.js';
+export { BASE_COMPONENTS, contentComponents, defaultComponents, checkComponentCoverage, requireSigilParams } from './policy.js';
 export type { SigilSignatureParams } from './policy.js';
 export { parseRfc9421Signature } from './parse-signature.js';
 export type { ParsedRfc9421Signature } from './parse-signature.js';

@@ -12,20 +12,37 @@ export function hasContent(request: Rfc9421Request): boolean {
   return request.bodySha256 !== undefined && request.bodySha256 !== 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 }
 
+/** The components Sigil requires of every request: method and target. */
+export const BASE_COMPONENTS: readonly string[] = Object.freeze(['@method', '@authority', '@path', '@query']);
+
+/**
+ * The components that bind the content: `content-digest` when the request
+ * has content (or, before the body is read, `announcesContent`: its head
+ * declares some), `content-type` when the request has one. A Sigil verifier
+ * requires them whatever its `requiredComponents`, unless opted out by name.
+ *
+ * @example
+ * contentComponents({ method: 'GET', scheme: 'https', target: '/', headers: [['host', 'a.example']] }); // []
+ */
+export function contentComponents(request: Rfc9421Request, announcesContent = false): string[] {
+  const list: string[] = [];
+  if (announcesContent || hasContent(request)) list.push('content-digest');
+  if (headerValue(request.headers, 'content-type') !== undefined) list.push('content-type');
+  return list;
+}
+
 /**
  * The components Sigil signs, and its verifier requires, by default:
- * `@method`, `@authority`, `@path`, `@query`; `content-digest` when the
- * request has content; `content-type` when the request has one.
+ * BASE_COMPONENTS (`@method`, `@authority`, `@path`, `@query`), then
+ * contentComponents: `content-digest` when the request has content;
+ * `content-type` when the request has one.
  *
  * @example
  * defaultComponents({ method: 'GET', scheme: 'https', target: '/', headers: [['host', 'a.example']] });
  * // ['@method', '@authority', '@path', '@query']
  */
 export function defaultComponents(request: Rfc9421Request): string[] {
-  const list = ['@method', '@authority', '@path', '@query'];
-  if (hasContent(request)) list.push('content-digest');
-  if (headerValue(request.headers, 'content-type') !== undefined) list.push('content-type');
-  return list;
+  return [...BASE_COMPONENTS, ...contentComponents(request)];
 }
 
 /**

@@ -23,8 +23,13 @@ describe('RFC 9421 section 2.1: HTTP fields', () => {
     ]);
   });
 
-  it('2.1.1 sf re-serialises a structured field', () => {
-    expect(lines(req, ['"example-dict";sf'])).toEqual(['"example-dict";sf: a=1, b=2;x=1;y=2, c=(a b c)']);
+  it('2.1.1 sf re-serialises a structured field whose type is declared (SPEC 9.4)', () => {
+    const base = signatureBase(req, ['"example-dict";sf'], new Map(), { structuredFields: { 'example-dict': 'dictionary' } });
+    expect(base.split('\n')[0]).toBe('"example-dict";sf: a=1, b=2;x=1;y=2, c=(a b c)');
+  });
+
+  it('2.1.1 sf on example-dict without a declared type is refused: Sigil knows only the types SPEC 9.4 lists', () => {
+    expect(() => lines(req, ['"example-dict";sf'])).toThrow(expect.objectContaining({ code: 'invalid_option' }));
   });
 
   it('2.1.2 key selects one dictionary member', () => {

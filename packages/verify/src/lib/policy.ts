@@ -15,6 +15,7 @@ export interface Policy {
   readonly nonceStore: NonceStore | undefined;
   readonly toleranceSeconds: number;
   readonly requiredHeaders: readonly string[];
+  readonly allowUnsignedContentType: boolean;
   readonly schemes: ReadonlySet<SignatureScheme>;
   readonly rfc9421: Rfc9421VerifierOptions;
   readonly maxBodyBytes: number;
@@ -39,6 +40,7 @@ const optionsSchema = z
     replay: z.boolean().optional(),
     toleranceSeconds: z.number().int().min(0).max(86_400).optional(),
     requiredHeaders: z.array(z.string()).optional(),
+    allowUnsignedContentType: z.boolean().optional(),
     schemes: z
       .array(z.enum(['v1', 'rfc9421']))
       .min(1)
@@ -50,6 +52,7 @@ const optionsSchema = z
         label: z.string().min(1).optional(),
         tag: z.string().optional(),
         structuredFields: z.record(z.string(), z.enum(['item', 'list', 'dictionary'])).optional(),
+        allowUnsignedContent: z.boolean().optional(),
       })
       .strict()
       .optional(),
@@ -119,6 +122,7 @@ export function settlePolicy(options: VerifierOptions): Policy {
     nonceStore: replay ? o.nonceStore : undefined,
     toleranceSeconds: o.toleranceSeconds ?? 300,
     requiredHeaders: requiredList(o.requiredHeaders ?? []),
+    allowUnsignedContentType: o.allowUnsignedContentType ?? false,
     schemes,
     rfc9421: { ...options.rfc9421, ...(requiredComponents ? { requiredComponents: [...requiredComponents] } : {}) },
     maxBodyBytes: o.maxBodyBytes ?? 1024 * 1024,

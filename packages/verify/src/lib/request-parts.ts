@@ -51,16 +51,9 @@ export function soleFieldLine(headers: HeaderList | HeadersLike, lowerName: stri
   return scan(headers, lowerName, true);
 }
 
-/** True when the head announces content: a Content-Length above 0, or a Transfer-Encoding. */
-export function declaresContent(headers: HeaderList | HeadersLike): boolean {
-  return (declaredLength(headers) ?? 0) > 0 || fieldLines(headers, 'transfer-encoding').length > 0;
-}
-
-/** The declared Content-Length, or undefined when absent or unreadable. */
-export function declaredLength(headers: HeaderList | HeadersLike): number | undefined {
-  const value = firstFieldLine(headers, 'content-length');
-  return value !== undefined && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : undefined;
-}
+// What a head declares about content: core's definitions, shared with the
+// vectors' verifier (SPEC.md section 4, steps 6 and 8).
+export { declaredLength, declaresContent } from '@sigil/core';
 
 /**
  * True for a loopback peer: 127.0.0.0/8 (also IPv4-mapped) and ::1. Only the

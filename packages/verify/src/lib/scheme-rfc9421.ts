@@ -4,8 +4,9 @@
 // with core's functions. The shared steps around them are those of v1.
 import type { SigilKey } from '@sigil/core';
 import {
+  BASE_COMPONENTS,
   checkComponentCoverage,
-  defaultComponents,
+  contentComponents,
   parseRfc9421Signature,
   requireSigilParams,
   rfc9421Key,
@@ -28,15 +29,20 @@ function bind(key: SigilKey): Rfc9421Key {
 }
 
 /**
- * The components the policy requires: `rfc9421.requiredComponents`, or
- * core's defaultComponents for this request, plus `requiredHeaders` as
- * field components. Before the body is read, a head that announces content
- * stands for the content itself.
+ * The components the policy requires (SPEC.md section 9.10): core's
+ * BASE_COMPONENTS, or `rfc9421.requiredComponents` in their place; then,
+ * whatever that list, the content components (content-digest when there
+ * is content, content-type when present) unless opted out by name
+ * (`rfc9421.allowUnsignedContent`, `allowUnsignedContentType`); then
+ * `requiredHeaders` as field components. Before the body is read, a head
+ * that declares content stands for the content itself.
  */
 function required(policy: Policy, request: Rfc9421Request, announcesContent = false): ComponentInput[] {
-  const configured = policy.rfc9421.requiredComponents;
-  const list: ComponentInput[] = configured ? [...configured] : defaultComponents(request);
-  if (!configured && announcesContent && !list.includes('content-digest')) list.push('content-digest');
+  const list: ComponentInput[] = [...(policy.rfc9421.requiredComponents ?? BASE_COMPONENTS)];
+  for (const component of contentComponents(request, announcesContent)) {
+    const optedOut = component === 'content-digest' ? policy.rfc9421.allowUnsignedContent === true : policy.allowUnsignedContentType;
+    if (!optedOut && !list.includes(component)) list.push(component);
+  }
   return [...list, ...policy.requiredHeaders];
 }
 

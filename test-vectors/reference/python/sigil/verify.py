@@ -10,7 +10,7 @@ from .encoding import MIN_KEY_BYTES, b64url_decode, b64url_encode
 from .errors import SigilError
 from .header import format_signature_header, parse_signature_header
 from .query import has_signature_in_query
-from .syntax import LC_TOKEN, SIGNATURE_HEADER, ascii_lower, matches
+from .syntax import LC_TOKEN, SIGNATURE_HEADER, ascii_lower, matches, trim_ows
 
 _HASH = {"hmac-sha256": hashlib.sha256, "hmac-sha512": hashlib.sha512}
 _MAC_BYTES = {"hmac-sha256": 32, "hmac-sha512": 64}
@@ -78,6 +78,17 @@ def _mac_matches(received: str, algorithm: str, canonical: str, secrets: Sequenc
     return matched
 
 
+def _declares_content(headers: Sequence[Tuple[str, str]]) -> bool:
+    """SPEC 4 step 6: a Transfer-Encoding line, or a Content-Length that is not one readable 0 (step 8)."""
+    if any(ascii_lower(name) == "transfer-encoding" for name, _ in headers):
+        return True
+    members = [trim_ows(part) for name, value in headers if ascii_lower(name) == "content-length" for part in value.split(",")]
+    if not members:
+        return False
+    readable = all(m.isascii() and m.isdigit() and len(m) <= 15 for m in members) and len({int(m) for m in members}) == 1
+    return not (readable and int(members[0]) == 0)
+
+
 def verify(request: Request, keys: Sequence[Key], policy: Policy) -> str:
     """Run SPEC 4 steps 2-10 in order. Returns the canonical string; raises SigilError."""
     if has_signature_in_query(request.target):
@@ -94,6 +105,9 @@ def verify(request: Request, keys: Sequence[Key], policy: Policy) -> str:
     for name in ("host", *policy.required_headers):
         if ascii_lower(name) not in params.headers:
             raise SigilError("header_not_signed", ascii_lower(name))
+    has_type = any(ascii_lower(name) == "content-type" for name, _ in request.headers)
+    if has_type and "content-type" not in params.headers and _declares_content(request.headers):
+        raise SigilError("header_not_signed", "content-type")
     secrets = [key.secret for key in keys if key.key_id == params.key_id]
     if not secrets:
         raise SigilError("key_unknown")

@@ -1,0 +1,72 @@
+import type { HeaderList, HeadersLike } from './request.js';
+import { asciiLower, trimOws } from './lib/syntax.js';
+
+/** Every raw value of one (lowercase) field name, in order; a Fetch `Headers` gives one joined value. */
+function rawValues(headers: HeaderList | HeadersLike, lowerName: string): string[] {
+  if (!Array.isArray(headers)) {
+    const value = (headers as HeadersLike).get(lowerName);
+    return value === null ? [] : [value];
+  }
+  const out: string[] = [];
+  for (const [name, value] of headers as HeaderList) if (name.length === lowerName.length && asciiLower(name) === lowerName) out.push(String(value));
+  return out;
+}
+
+/** True when the request has a field line of this (lowercase) name; allocates nothing (it runs on every request). */
+function hasLine(headers: HeaderList | HeadersLike, lowerName: string): boolean {
+  if (!Array.isArray(headers)) return (headers as HeadersLike).get(lowerName) !== null;
+  for (const [name] of headers as HeaderList) if (name.length === lowerName.length && asciiLower(name) === lowerName) return true;
+  return false;
+}
+
+const LENGTH = /^\d{1,15}$/;
+
+/**
+ * The declared Content-Length (SPEC.md section 4, step 8): every member of
+ * every Content-Length field line (lines split at `,`, members trimmed of
+ * SP/HTAB) 1 to 15 digits and all equal, as RFC 9110 section 8.6 allows a
+ * repeated identical value. Undefined when there is no Content-Length, or
+ * when it is unreadable (malformed, or differing values): the length is
+ * then unknown.
+ *
+ * @example
+ * declaredLength([['content-length', '12']]); // 12
+ * declaredLength([['content-length', '12'], ['content-length', '13']]); // undefined
+ */
+export function declaredLength(headers: HeaderList | HeadersLike): number | undefined {
+  let found: string | undefined;
+  for (const line of rawValues(headers, 'content-length')) {
+    for (const part of line.split(',')) {
+      const member = trimOws(part);
+      if (!LENGTH.test(member) || (found !== undefined && Number(found) !== Number(member))) return undefined;
+      found = member;
+    }
+  }
+  return found === undefined ? undefined : Number(found);
+}
+
+/**
+ * True when the head declares content (SPEC.md section 4, step 6): a
+ * Transfer-Encoding field line, or a Content-Length field line that is not
+ * a readable 0. A malformed or conflicting Content-Length counts as content.
+ *
+ * @example
+ * declaresContent([['content-length', '0']]); // false
+ * declaresContent([['transfer-encoding', 'chunked']]); // true
+ */
+export function declaresContent(headers: HeaderList | HeadersLike): boolean {
+  if (hasLine(headers, 'transfer-encoding')) return true;
+  return hasLine(headers, 'content-length') && declaredLength(headers) !== 0;
+}
+
+/**
+ * The rule of SPEC.md section 4, step 6 for content: the name of the
+ * Content-Type field when the request carries one and declares content
+ * (declaresContent), so that the signature must cover it; else undefined.
+ *
+ * @example
+ * contentTypeRequired([['content-type', 'application/json'], ['content-length', '2']]); // 'content-type'
+ */
+export function contentTypeRequired(headers: HeaderList | HeadersLike): 'content-type' | undefined {
+  return hasLine(headers, 'content-type') && declaresContent(headers) ? 'content-type' : undefined;
+}
