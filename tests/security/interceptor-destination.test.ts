@@ -102,6 +102,17 @@ describe.each([
     await expectReplaysFail();
   });
 
+  it('without dispatcherOrigin, a request naming the API in opts.origin is stopped before it is written to the attacker', async () => {
+    const dispatcher = track(make(evil.origin)).compose(interceptor());
+    expect(await outcome(() => request(`${api.origin}/steal`, { dispatcher }))).toBe('origin_not_allowed');
+    expect(await outcome(() => dispatcher.request({ origin: api.origin, path: '/steal', method: 'POST', body: 'x' }))).toBe('origin_not_allowed');
+    expect(await outcome(() => request(`${api.origin}/steal`, { dispatcher: track(make(evil.origin)).compose(interceptor({ scheme: 'rfc9421' })) }))).toBe(
+      'origin_not_allowed',
+    );
+    expect(evil.captured).toHaveLength(0);
+    await expectReplaysFail();
+  });
+
   it('stated as the attacker, the dispatcher passes requests through unsigned', async () => {
     const dispatcher = track(make(evil.origin)).compose(interceptor({ dispatcherOrigin: evil.origin }));
     expect(await outcome(() => dispatcher.request({ path: '/plain', method: 'GET' }))).toBe(200);

@@ -145,6 +145,9 @@ export interface SigningInterceptorOptions extends SigningOptions {
    * with `origin_not_allowed`. Without it, `opts.origin` is the destination
    * (an `Agent` and the global dispatcher route by it), and a dispatch
    * without `opts.origin` is refused with `invalid_option`: nothing is sent.
+   * Either way a signed request that undici creates for another origin
+   * (its `undici:request:create` diagnostics message) is aborted with
+   * `origin_not_allowed` before it is written.
    */
   readonly dispatcherOrigin?: string;
   readonly redirect?: {

@@ -1,9 +1,9 @@
-import { SERVER_TIME_HEADER, SigilError } from '@sigil/core';
+import { SERVER_TIME_HEADER, SIGNATURE_HEADER, SigilError } from '@sigil/core';
 import type { Dispatcher } from 'undici';
 import { correctClock, parseServerTime } from './lib/clock.js';
 import { emit, refused } from './lib/events.js';
 import { crossOriginError } from './lib/origins.js';
-import { asyncBody, dispatchHeaders, flatHeaders, pathWithQuery, syncBody, type DispatchBody } from './lib/node.js';
+import { asyncBody, dispatchHeaders, flatHeaders, pathWithQuery, syncBody, watchDestination, type DestinationWatch, type DispatchBody } from './lib/node.js';
 import { signParts, withoutSignature, type HeaderPair } from './lib/sign-parts.js';
 import { redact, resolveInterceptorOptions, type SigningConfig, type SigningInterceptorOptions } from './options.js';
 
@@ -60,17 +60,33 @@ class ClockRetryHandler implements Handler {
   readonly #handler: Handler;
   readonly #learn: (serverSeconds: number) => boolean;
   readonly #resend: () => void;
+  readonly #misdirected: () => Error;
   #retried = false;
   #swallowing = false;
+  /** Where the attempt in flight was signed for, and where undici created it for. */
+  watch: DestinationWatch | undefined;
 
-  constructor(handler: Handler, learn: (serverSeconds: number) => boolean, resend: () => void) {
+  constructor(handler: Handler, learn: (serverSeconds: number) => boolean, resend: () => void, misdirected: () => Error) {
     this.#handler = handler;
     this.#learn = learn;
     this.#resend = resend;
+    this.#misdirected = misdirected;
+  }
+
+  #unwatch(): DestinationWatch | undefined {
+    const watch = this.watch;
+    this.watch = undefined;
+    watch?.done();
+    return watch;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    const misdirected = this.#unwatch()?.misdirected() ?? false;
     this.#handler.onRequestStart?.(controller, context);
+    // Connected, nothing written yet: a request the dispatcher routes to
+    // another origin than it was signed for stops here (undici writes no
+    // byte of an aborted request).
+    if (misdirected) controller.abort(this.#misdirected());
   }
 
   onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[]>, socket: never): void {
@@ -103,6 +119,7 @@ class ClockRetryHandler implements Handler {
   }
 
   onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.#unwatch();
     this.#swallowing = false;
     this.#handler.onResponseError?.(controller, error);
   }
@@ -131,7 +148,10 @@ class ClockRetryHandler implements Handler {
  * sends to its own origin whatever `opts.origin` says, and compose() does not
  * tell the interceptor which dispatcher it sits on: composed onto a Client or
  * Pool it needs `dispatcherOrigin`, and without it refuses (`invalid_option`)
- * every dispatch that has no `opts.origin`, before anything is sent.
+ * every dispatch that has no `opts.origin`, before anything is sent. As a
+ * second check, a signed request that undici creates for another origin
+ * than it was signed for (a Pool for another host given an API URL) is
+ * aborted with `origin_not_allowed` once connected, before it is written.
  *
  * @example
  * import { Agent, interceptors, request } from 'undici';
@@ -238,7 +258,7 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
         return refuse(error);
       }
 
-      const send = (dispatchBody: DispatchBody, wrapped: Handler): boolean => {
+      const send = (dispatchBody: DispatchBody, wrapped: ClockRetryHandler): boolean => {
         const sent: HeaderPair[] =
           dispatchBody.contentType && !headers.some(([name]) => name.toLowerCase() === 'content-type')
             ? [...headers, ['content-type', dispatchBody.contentType]]
@@ -257,10 +277,19 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
           maxRedirections: 0,
           retryOptions: { ...(opts as { retryOptions?: object }).retryOptions, maxRetries: 0 },
         };
-        return dispatch(signed as Options, wrapped);
+        // The signature value is unique to this attempt (fresh nonce): by it,
+        // undici's request creation tells where the attempt really goes.
+        const value = signature.find(([name]) => name === SIGNATURE_HEADER || name === 'signature')?.[1];
+        wrapped.watch = value === undefined ? undefined : watchDestination(value, at.origin);
+        try {
+          return dispatch(signed as Options, wrapped);
+        } catch (error) {
+          wrapped.watch?.done();
+          throw error;
+        }
       };
       const start = (dispatchBody: DispatchBody): boolean => {
-        const wrapped: Handler = new ClockRetryHandler(
+        const wrapped: ClockRetryHandler = new ClockRetryHandler(
           handler,
           (serverSeconds) => correctClock(config, at, serverSeconds, { ...place(), target }),
           () => {
@@ -269,6 +298,12 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
             } catch (error) {
               refuse(error);
             }
+          },
+          () => {
+            const error = new SigilError('origin_not_allowed', {
+              detail: 'the dispatcher connects elsewhere than opts.origin (a Client or Pool: set options.dispatcherOrigin)',
+            });
+            return refused(config.onEvent, error, { ...place(), target }) as Error;
           },
         );
         return send(dispatchBody, wrapped);
