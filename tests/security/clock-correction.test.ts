@@ -13,6 +13,7 @@ import { signingInterceptor, type SigningEvent, type SigningFetchOptions } from 
 import { MemoryNonceStore } from '@sigil/verify';
 import { Agent, fetch as undiciFetch, request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeCertificate } from '../../packages/fetch/test/helpers.js';
 import { expectNoSecrets, KEY, KEY_ID } from './helpers/keys.js';
 import { closeAll, headerOf, resend, signingClient, startRecorder, startStack, unixAgent, withHeader, type Captured, type Recorder, type Stack } from './helpers/stack.js';
 
@@ -24,6 +25,8 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 let api: Stack;
 let unixApi: Stack;
+/** The API over TLS, reached by a name that is not loopback (resolved to 127.0.0.1 by the client's Agent). */
+let tlsApi: { origin: string; stack: Stack; agent: () => Agent };
 let unixPath: string;
 let socketDir: string;
 /** The on-path attacker: a forged clock in every answer. */
@@ -71,11 +74,22 @@ beforeAll(async () => {
   socketDir = await mkdtemp(join(tmpdir(), 'sigil-clock-'));
   unixPath = join(socketDir, 'api.sock');
   const verifier = { clock: serverClock, nonceStore: new MemoryNonceStore({ clock: serverClock }), toleranceSeconds: TOLERANCE };
-  [api, unixApi, forger] = await Promise.all([
+  const tls = await makeCertificate(['api.sigil.test']);
+  let secure: Stack;
+  [api, unixApi, forger, secure] = await Promise.all([
     startStack({ verifier }),
     startStack({ socketPath: unixPath, verifier: { ...verifier, allowInsecureHttp: true } }),
     startForger(),
+    startStack({ verifier, tls }),
   ]);
+  type Lookup = (host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => void;
+  const lookup: Lookup = (_host, options, callback) =>
+    options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4);
+  tlsApi = {
+    origin: `https://api.sigil.test:${new URL(secure.origin).port}`,
+    stack: secure,
+    agent: () => new Agent({ connect: { ca: tls.cert, lookup: lookup as never } }),
+  };
 });
 afterAll(async () => {
   await Promise.all(agents.splice(0).map((a) => a.close()));
@@ -88,6 +102,7 @@ beforeEach(() => {
   forger.serverTime = () => nowSeconds() + THIRTY_DAYS;
   api.accepted.length = 0;
   unixApi.accepted.length = 0;
+  tlsApi.stack.accepted.length = 0;
 });
 
 describe.each(Object.entries(clients))('attacker forges Sigil-Server-Time 30 days ahead (%s)', (_name, send) => {
@@ -142,6 +157,24 @@ describe.each(Object.entries(clients))('legitimate clock skew within the bound (
     expect(events.map((e) => e.type)).toEqual(['signed', 'retry', 'signed']);
     expect(events[1]!.offsetSeconds).toBeGreaterThanOrEqual(199);
     expect(api.accepted).toHaveLength(1);
+  });
+
+  it('a correction over TLS from a host that is not loopback is believed', async () => {
+    serverOffsetMs = 200_000;
+    const { events, onEvent } = collect();
+    const agent = tlsApi.agent();
+    agents.push(agent);
+    const status =
+      _name === 'createSigningFetch'
+        ? await send(tlsApi.origin, `${tlsApi.origin}/v1/me`, { onEvent, fetch: (url: string, init: object) => undiciFetch(url, { ...init, dispatcher: agent }) })
+        : await (async () => {
+            const res = await request(`${tlsApi.origin}/v1/me`, { dispatcher: interceptorAgent(tlsApi.origin, { onEvent }, agent) });
+            await res.body.text();
+            return res.statusCode;
+          })();
+    expect(status).toBe(200);
+    expect(events.map((e) => e.type)).toEqual(['signed', 'retry', 'signed']);
+    expect(tlsApi.stack.accepted).toHaveLength(1);
   });
 
   it('a correction from a plain-http origin that is not loopback is not believed', async () => {
