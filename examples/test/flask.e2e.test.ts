@@ -53,7 +53,7 @@ function signer(tap: (url: string, init: { body?: Uint8Array }) => void = () => 
     tap(url, init);
     return fetch(url, init);
   };
-  const signedFetch = createSigningFetch({ keyId: KEY_ID, secret: key, origins: [origin], fetch: fetchLike, ...(clock ? { clock } : {}) });
+  const signedFetch = createSigningFetch({ keyId: KEY_ID, secret: key, origins: [origin], fetch: fetchLike, ...(clock ? { clock, maxClockSkewSeconds: 900 } : {}) });
   return { signedFetch, attempts: () => attempts };
 }
 

@@ -1,7 +1,8 @@
 // Attack: stale and future timestamps. A request recorded today and sent
 // after the window, or one signed with a clock far ahead (to stay valid
 // longer than the nonce store remembers it), is refused with the server's
-// clock in Sigil-Server-Time. The real client corrects its offset once.
+// clock in Sigil-Server-Time. The real client corrects its offset once,
+// when the correction is within its maxClockSkewSeconds.
 import { MemoryNonceStore } from '@sigil/verify';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { attackedStack, resend, signingClient } from './helpers/stack.js';
@@ -37,8 +38,8 @@ describe('attack: stale timestamp', () => {
 });
 
 describe('attack: future timestamp', () => {
-  it('a request signed an hour ahead is refused; the real client corrects once; the future-dated copy stays refused', async () => {
-    const client = signingClient(ctx.attacker.origin, { clock: () => Date.now() + 3_600_000 });
+  it('a request signed an hour ahead is refused; a client allowed that correction corrects once; the future-dated copy stays refused', async () => {
+    const client = signingClient(ctx.attacker.origin, { clock: () => Date.now() + 3_600_000, maxClockSkewSeconds: 7200 });
     const res = await client(`${ctx.attacker.origin}/v1/me`);
     expect(res.status).toBe(200);
     const [futureDated, corrected] = ctx.attacker.captured;
@@ -50,8 +51,17 @@ describe('attack: future timestamp', () => {
     expect(Number(later.headers['sigil-server-time'])).toBeGreaterThan(0);
   });
 
+  it('by default a clock an hour off is not corrected (past maxClockSkewSeconds): its requests only fail', async () => {
+    for (const offset of [3_600_000, -3_600_000]) {
+      ctx.attacker.captured.length = 0;
+      const client = signingClient(ctx.attacker.origin, { clock: () => Date.now() + offset });
+      expect((await client(`${ctx.attacker.origin}/v1/me`)).status).toBe(401);
+      expect(ctx.attacker.captured).toHaveLength(1);
+    }
+  });
+
   it('a request from a client whose clock is behind is refused the same way', async () => {
-    const client = signingClient(ctx.attacker.origin, { clock: () => Date.now() - 3_600_000 });
+    const client = signingClient(ctx.attacker.origin, { clock: () => Date.now() - 3_600_000, maxClockSkewSeconds: 7200 });
     expect((await client(`${ctx.attacker.origin}/v1/me`)).status).toBe(200);
     expect((await resend(ctx.stack.origin, ctx.attacker.captured[0]!)).body).toBe('{"error":"timestamp_out_of_window"}');
   });

@@ -1,5 +1,5 @@
 import { SERVER_TIME_HEADER, SigilError } from '@sigil/core';
-import { parseServerTime } from './lib/clock.js';
+import { correctClock, parseServerTime } from './lib/clock.js';
 import { readStream } from './lib/body.js';
 import { emit, refused, type SigningEvent } from './lib/events.js';
 import { crossOriginError, originNotAllowed } from './lib/origins.js';
@@ -147,10 +147,12 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
       if (serverTime !== undefined) {
         // Once per call: a second rejection means the clock is not the problem.
         clockRetried = true;
-        config.clock.learn(url.origin, serverTime);
-        await discard(response);
-        event('retry', { code: 'timestamp_out_of_window', status: 401 });
-        continue;
+        // A clock not believed (too far off, or not over TLS) is not
+        // retried: the 401 is the caller's answer.
+        if (correctClock(config, url, serverTime, place)) {
+          await discard(response);
+          continue;
+        }
       }
     }
 

@@ -1,5 +1,6 @@
 import {
   importKey,
+  isKeyId,
   isSigilError,
   LIMITS,
   SIGNATURE_HEADER,
@@ -13,7 +14,7 @@ import {
 import { z } from 'zod';
 import { ClockOffsets } from './lib/clock.js';
 import type { EventSink, SigningEvent } from './lib/events.js';
-import { originPolicy, type OriginPolicy } from './lib/origins.js';
+import { exactOrigin, originPolicy, type OriginPolicy } from './lib/origins.js';
 import { schemeShape, settleScheme, type Rfc9421Config, type Rfc9421SigningOptions, type SigningScheme } from './lib/scheme-options.js';
 
 /**
@@ -53,6 +54,15 @@ export interface SigningOptions {
   /** Milliseconds since the Unix epoch, like `Date.now` (the default). */
   readonly clock?: () => number;
   /**
+   * The largest clock correction the client accepts from a server's
+   * `Sigil-Server-Time`, in seconds either way. Default 300. A larger jump
+   * is refused (a `clock-refused` event, no retry, the 401 returned): an
+   * on-path party could otherwise move the client's clock far ahead and
+   * keep the retry to replay it later. Corrections are learned only from
+   * https: origins and loopback hosts. 0 turns clock correction off.
+   */
+  readonly maxClockSkewSeconds?: number;
+  /**
    * Called with a secret-free event for every signed attempt, refusal,
    * redirect hop and clock-skew retry (audit logs, metrics). Errors it
    * throws are ignored.
@@ -65,7 +75,8 @@ export interface SigningOptions {
    * under it, never the apex), or `'*'` for any origin, so the unsafe
    * choice shows in code review. createSigningFetch() refuses any other
    * origin with `origin_not_allowed` before anything is sent (SSRF); the
-   * interceptor passes other origins through unsigned.
+   * interceptor signs only a request whose destination it knows to be
+   * listed (see `dispatcherOrigin`) and passes the others through unsigned.
    */
   readonly origins: readonly string[] | '*';
   /** The signature scheme. Default `'v1'`; `'rfc9421'` sends Content-Digest, Signature-Input and Signature. */
@@ -123,6 +134,22 @@ export interface SigningInterceptorOptions extends SigningOptions {
    * can sit on a shared Agent without handing signatures to other hosts.
    */
   readonly origins: readonly string[] | '*';
+  /**
+   * Required when the interceptor is composed onto a `Client` or `Pool`:
+   * the origin that Client or Pool was created with. undici's `compose()`
+   * hands an interceptor only `dispatch`, and a Client or Pool sends every
+   * request to its own origin whatever `opts.origin` says, so the
+   * interceptor cannot see where such a request goes. With this option set,
+   * every dispatch is taken to go to this origin (signed only when it is
+   * listed), and one whose `opts.origin` names another origin is refused
+   * with `origin_not_allowed`. Without it, `opts.origin` is the destination
+   * (an `Agent` and the global dispatcher route by it), and a dispatch
+   * without `opts.origin` is refused with `invalid_option`: nothing is sent.
+   * Either way a signed request that undici creates for another origin
+   * (its `undici:request:create` diagnostics message) is aborted with
+   * `origin_not_allowed` before it is written.
+   */
+  readonly dispatcherOrigin?: string;
   readonly redirect?: {
     /** A redirect chain that leaves its origin. Default `'error'`. */
     readonly crossOrigin?: CrossOriginRedirect;
@@ -144,11 +171,19 @@ export interface SigningConfig {
   readonly fetch: FetchLike | undefined;
   readonly onEvent: EventSink;
   readonly origins: OriginPolicy;
+  /** The interceptor's `dispatcherOrigin` (an origin), when stated. */
+  readonly dispatcherOrigin: string | undefined;
+  /** Largest clock correction learned from a server, in seconds. */
+  readonly maxClockSkewSeconds: number;
   /** Undefined for the v1 scheme. */
   readonly rfc9421: Rfc9421Config | undefined;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** The default of `maxClockSkewSeconds`: a verifier's usual window. */
+export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
+/** A day: beyond that the local clock is broken, and no correction is safe. */
+const MAX_CLOCK_SKEW_LIMIT = 86_400;
 const DEFAULT_MAX_HOPS = 5;
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
@@ -165,6 +200,7 @@ const common = {
   maxBodyBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   allowInsecureHttp: z.boolean().optional(),
   clock: z.custom<() => number>(isFunction, { message: 'must be a function returning milliseconds' }).optional(),
+  maxClockSkewSeconds: z.number().int().min(0).max(MAX_CLOCK_SKEW_LIMIT).optional(),
   onEvent: z.custom<(event: SigningEvent) => void>(isFunction, { message: 'must be a function' }).optional(),
   ...schemeShape,
 };
@@ -190,6 +226,7 @@ const interceptorSchema = z
   .object({
     ...common,
     origins,
+    dispatcherOrigin: z.string().optional(),
     redirect: z.object({ crossOrigin }).strict().optional(),
   })
   .strict();
@@ -235,24 +272,25 @@ function headerNames(names: readonly string[] | undefined): string[] {
 }
 
 function checkKeyId(config: Pick<SigningConfig, 'key' | 'keyId' | 'algorithm'>): void {
-  // A trial signature runs core's own keyId checks (no second copy of its
-  // grammar here) and prepares the HMAC state once.
-  try {
-    signRequest({ method: 'GET', target: '/', headers: [['host', 'localhost']] }, config.key, {
-      keyId: config.keyId,
-      timestamp: 0,
-      algorithm: config.algorithm,
-      nonce: 'AAAAAAAAAAAAAAAAAAAAAA',
-    });
-  } catch {
-    throw invalid('keyId', 'must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : -');
-  }
+  // Core's own grammar check (no second copy of it here): the only thing
+  // reported as a keyId problem is the keyId failing it.
+  if (!isKeyId(config.keyId)) throw invalid('keyId', 'must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : -');
+  // A trial signature prepares the HMAC state once. Whatever fails in it is
+  // no option's fault: it propagates as it is, never reworded as a keyId
+  // (or any other option) problem.
+  signRequest({ method: 'GET', target: '/', headers: [['host', 'localhost']] }, config.key, {
+    keyId: config.keyId,
+    timestamp: 0,
+    algorithm: config.algorithm,
+    nonce: 'AAAAAAAAAAAAAAAAAAAAAA',
+  });
 }
 
-function resolve(parsed: z.infer<typeof fetchSchema> | z.infer<typeof interceptorSchema>): Omit<SigningConfig, 'fetch'> {
+function resolve(parsed: z.infer<typeof fetchSchema> | z.infer<typeof interceptorSchema>): Omit<SigningConfig, 'fetch' | 'dispatcherOrigin'> {
   const key = importSecret(parsed.secret, parsed.secretEncoding);
   const algorithm = parsed.algorithm ?? 'hmac-sha256';
   checkKeyId({ key, keyId: parsed.keyId, algorithm });
+  const maxClockSkewSeconds = parsed.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS;
   return {
     keyId: parsed.keyId,
     key,
@@ -262,7 +300,8 @@ function resolve(parsed: z.infer<typeof fetchSchema> | z.infer<typeof intercepto
     allowInsecureHttp: parsed.allowInsecureHttp ?? false,
     crossOrigin: parsed.redirect?.crossOrigin ?? 'error',
     maxHops: DEFAULT_MAX_HOPS,
-    clock: new ClockOffsets(parsed.clock ?? Date.now),
+    clock: new ClockOffsets(parsed.clock ?? Date.now, maxClockSkewSeconds),
+    maxClockSkewSeconds,
     onEvent: parsed.onEvent,
     origins: originPolicy(parsed.origins, parsed.allowInsecureHttp ?? false),
     rfc9421: settleScheme(parsed, key, parsed.keyId, algorithm),
@@ -274,7 +313,7 @@ export function resolveFetchOptions(options: SigningFetchOptions): SigningConfig
   const result = fetchSchema.safeParse(options);
   if (!result.success) throw firstIssue(result.error, 'createSigningFetch');
   const parsed = result.data;
-  return { ...resolve(parsed), maxHops: parsed.redirect?.maxHops ?? DEFAULT_MAX_HOPS, fetch: parsed.fetch };
+  return { ...resolve(parsed), maxHops: parsed.redirect?.maxHops ?? DEFAULT_MAX_HOPS, fetch: parsed.fetch, dispatcherOrigin: undefined };
 }
 
 /** @internal Validates signingInterceptor() options; throws invalid_option or invalid_key. */
@@ -282,7 +321,8 @@ export function resolveInterceptorOptions(options: SigningInterceptorOptions): S
   const result = interceptorSchema.safeParse(options);
   if (!result.success) throw firstIssue(result.error, 'signingInterceptor');
   const parsed = result.data;
-  return { ...resolve(parsed), fetch: undefined };
+  const dispatcherOrigin = parsed.dispatcherOrigin === undefined ? undefined : exactOrigin(parsed.dispatcherOrigin, 'dispatcherOrigin');
+  return { ...resolve(parsed), fetch: undefined, dispatcherOrigin };
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -302,6 +342,8 @@ export function redact<T extends object>(target: T, name: string, config: Signin
     allowInsecureHttp: config.allowInsecureHttp,
     redirect: name === 'SigningInterceptor' ? { crossOrigin: config.crossOrigin } : { crossOrigin: config.crossOrigin, maxHops: config.maxHops },
     origins: config.origins.list,
+    maxClockSkewSeconds: config.maxClockSkewSeconds,
+    ...(config.dispatcherOrigin === undefined ? {} : { dispatcherOrigin: config.dispatcherOrigin }),
   };
   const text = `${name} ${JSON.stringify(face)}`;
   Object.defineProperties(target, {

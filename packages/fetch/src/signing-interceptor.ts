@@ -1,9 +1,9 @@
-import { SERVER_TIME_HEADER, SigilError } from '@sigil/core';
+import { SERVER_TIME_HEADER, SIGNATURE_HEADER, SigilError } from '@sigil/core';
 import type { Dispatcher } from 'undici';
-import { parseServerTime } from './lib/clock.js';
+import { correctClock, parseServerTime } from './lib/clock.js';
 import { emit, refused } from './lib/events.js';
 import { crossOriginError } from './lib/origins.js';
-import { asyncBody, dispatchHeaders, flatHeaders, pathWithQuery, syncBody, type DispatchBody } from './lib/node.js';
+import { asyncBody, dispatchHeaders, flatHeaders, pathWithQuery, syncBody, watchDestination, type DestinationWatch, type DispatchBody } from './lib/node.js';
 import { signParts, withoutSignature, type HeaderPair } from './lib/sign-parts.js';
 import { redact, resolveInterceptorOptions, type SigningConfig, type SigningInterceptorOptions } from './options.js';
 
@@ -50,26 +50,43 @@ function headerText(value: string | string[] | undefined): string | undefined {
 
 /**
  * Passes everything through except one 401 that carries Sigil-Server-Time
- * (the verifier's timestamp rejection): that response is swallowed, the
- * clock offset for the origin is learned, and the request is signed afresh
- * and sent once more. undici's RedirectHandler forwards onRequestStart per
- * hop the same way.
+ * (the verifier's timestamp rejection) the client believes: that response
+ * is swallowed, the clock offset for the origin is learned, and the request
+ * is signed afresh and sent once more. A server clock not believed (`learn`
+ * returns false) leaves the 401 to the caller. undici's RedirectHandler
+ * forwards onRequestStart per hop the same way.
  */
 class ClockRetryHandler implements Handler {
   readonly #handler: Handler;
-  readonly #learn: (serverSeconds: number) => void;
+  readonly #learn: (serverSeconds: number) => boolean;
   readonly #resend: () => void;
+  readonly #misdirected: () => Error;
   #retried = false;
   #swallowing = false;
+  /** Where the attempt in flight was signed for, and where undici created it for. */
+  watch: DestinationWatch | undefined;
 
-  constructor(handler: Handler, learn: (serverSeconds: number) => void, resend: () => void) {
+  constructor(handler: Handler, learn: (serverSeconds: number) => boolean, resend: () => void, misdirected: () => Error) {
     this.#handler = handler;
     this.#learn = learn;
     this.#resend = resend;
+    this.#misdirected = misdirected;
+  }
+
+  #unwatch(): DestinationWatch | undefined {
+    const watch = this.watch;
+    this.watch = undefined;
+    watch?.done();
+    return watch;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    const misdirected = this.#unwatch()?.misdirected() ?? false;
     this.#handler.onRequestStart?.(controller, context);
+    // Connected, nothing written yet: a request the dispatcher routes to
+    // another origin than it was signed for stops here (undici writes no
+    // byte of an aborted request).
+    if (misdirected) controller.abort(this.#misdirected());
   }
 
   onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[]>, socket: never): void {
@@ -80,10 +97,12 @@ class ClockRetryHandler implements Handler {
     if (statusCode === 401 && !this.#retried) {
       const serverTime = parseServerTime(headerText(headers[SERVER_TIME_HEADER]));
       if (serverTime !== undefined) {
+        // Once per dispatch, believed or not.
         this.#retried = true;
-        this.#swallowing = true;
-        this.#learn(serverTime);
-        return;
+        if (this.#learn(serverTime)) {
+          this.#swallowing = true;
+          return;
+        }
       }
     }
     this.#handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
@@ -100,6 +119,7 @@ class ClockRetryHandler implements Handler {
   }
 
   onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.#unwatch();
     this.#swallowing = false;
     this.#handler.onResponseError?.(controller, error);
   }
@@ -123,6 +143,16 @@ class ClockRetryHandler implements Handler {
  * unsigned, so the interceptor can sit on a shared Agent; `origins` matches
  * exactly as createSigningFetch() does (`'*'` signs for every origin). Bodies are buffered (up to `maxBodyBytes`) to be signed.
  *
+ * A request is signed only when its destination is known and listed. On an
+ * Agent (or the global dispatcher) that is `opts.origin`. A Client or Pool
+ * sends to its own origin whatever `opts.origin` says, and compose() does not
+ * tell the interceptor which dispatcher it sits on: composed onto a Client or
+ * Pool it needs `dispatcherOrigin`, and without it refuses (`invalid_option`)
+ * every dispatch that has no `opts.origin`, before anything is sent. As a
+ * second check, a signed request that undici creates for another origin
+ * than it was signed for (a Pool for another host given an API URL) is
+ * aborted with `origin_not_allowed` once connected, before it is written.
+ *
  * @example
  * import { Agent, interceptors, request } from 'undici';
  * import { signingInterceptor } from '@sigil/fetch';
@@ -132,11 +162,16 @@ class ClockRetryHandler implements Handler {
  *   interceptors.redirect({ maxRedirections: 3 }),
  * );
  * const { statusCode } = await request('https://api.example.com/v1/me', { dispatcher });
+ *
+ * // A Pool (or Client) sends to its own origin: say which.
+ * const pool = new Pool('https://api.example.com').compose(
+ *   signingInterceptor({ keyId: 'client-1', secret: key, origins: ['https://api.example.com'], dispatcherOrigin: 'https://api.example.com' }),
+ * );
  */
 export function signingInterceptor(options: SigningInterceptorOptions): Dispatcher.DispatcherComposeInterceptor {
   const config: SigningConfig = resolveInterceptorOptions(options);
   const origins = config.origins;
-  const onlyOrigin = origins.only;
+  const stated = config.dispatcherOrigin;
   const chains = new WeakMap<object, Chain>();
 
   /** The chain this dispatch belongs to, if it started at a signed origin. */
@@ -149,6 +184,32 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
       }
     }
     return undefined;
+  }
+
+  /**
+   * Where a dispatch really goes. compose() hands an interceptor nothing but
+   * `dispatch`, so the dispatcher underneath is unknown: a Client or Pool
+   * sends to its own origin and ignores opts.origin, an Agent (the global
+   * dispatcher included) routes by opts.origin. So the user states a Client's
+   * or Pool's origin (dispatcherOrigin); without that, opts.origin is taken
+   * as the destination and a dispatch without one is refused, never guessed.
+   */
+  function destination(opts: Options): URL {
+    const named = opts.origin === undefined || opts.origin === null ? undefined : new URL(String(opts.origin)).origin;
+    if (stated !== undefined) {
+      if (named !== undefined && named !== stated) {
+        throw new SigilError('origin_not_allowed', {
+          detail: 'opts.origin is not options.dispatcherOrigin: a Client or Pool sends every request to its own origin',
+        });
+      }
+      return new URL(stated);
+    }
+    if (named === undefined) {
+      throw new SigilError('invalid_option', {
+        detail: 'a dispatch without opts.origin (a Client or Pool) has no known destination: set options.dispatcherOrigin to the origin it was created with',
+      });
+    }
+    return new URL(named);
   }
 
   const interceptor = (dispatch: Dispatch): Dispatch => {
@@ -166,12 +227,7 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
         return true;
       };
       try {
-        // A Client or Pool dispatches without opts.origin: it is the one listed.
-        const origin = opts.origin ?? onlyOrigin;
-        if (origin === undefined) {
-          throw new SigilError('invalid_option', { detail: 'a dispatch without opts.origin (Client, Pool) needs exactly one exact origin in options.origins' });
-        }
-        url = new URL(String(origin));
+        url = destination(opts);
       } catch (error) {
         return refuse(error);
       }
@@ -202,7 +258,7 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
         return refuse(error);
       }
 
-      const send = (dispatchBody: DispatchBody, wrapped: Handler): boolean => {
+      const send = (dispatchBody: DispatchBody, wrapped: ClockRetryHandler): boolean => {
         const sent: HeaderPair[] =
           dispatchBody.contentType && !headers.some(([name]) => name.toLowerCase() === 'content-type')
             ? [...headers, ['content-type', dispatchBody.contentType]]
@@ -221,21 +277,33 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
           maxRedirections: 0,
           retryOptions: { ...(opts as { retryOptions?: object }).retryOptions, maxRetries: 0 },
         };
-        return dispatch(signed as Options, wrapped);
+        // The signature value is unique to this attempt (fresh nonce): by it,
+        // undici's request creation tells where the attempt really goes.
+        const value = signature.find(([name]) => name === SIGNATURE_HEADER || name === 'signature')?.[1];
+        wrapped.watch = value === undefined ? undefined : watchDestination(value, at.origin);
+        try {
+          return dispatch(signed as Options, wrapped);
+        } catch (error) {
+          wrapped.watch?.done();
+          throw error;
+        }
       };
       const start = (dispatchBody: DispatchBody): boolean => {
-        const wrapped: Handler = new ClockRetryHandler(
+        const wrapped: ClockRetryHandler = new ClockRetryHandler(
           handler,
-          (serverSeconds) => {
-            config.clock.learn(at.origin, serverSeconds);
-            emit(config.onEvent, 'retry', { ...place(), target }, { code: 'timestamp_out_of_window', status: 401 });
-          },
+          (serverSeconds) => correctClock(config, at, serverSeconds, { ...place(), target }),
           () => {
             try {
               send(dispatchBody, wrapped);
             } catch (error) {
               refuse(error);
             }
+          },
+          () => {
+            const error = new SigilError('origin_not_allowed', {
+              detail: 'the dispatcher connects elsewhere than opts.origin (a Client or Pool: set options.dispatcherOrigin)',
+            });
+            return refused(config.onEvent, error, { ...place(), target }) as Error;
           },
         );
         return send(dispatchBody, wrapped);

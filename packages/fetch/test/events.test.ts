@@ -19,7 +19,7 @@ function skewOnce(): Route {
   return (seen, res) => {
     if (!seenPaths.has(seen.url)) {
       seenPaths.add(seen.url);
-      res.writeHead(401, { 'content-type': 'application/json', 'sigil-server-time': String(Math.floor(Date.now() / 1000) + 3600) });
+      res.writeHead(401, { 'content-type': 'application/json', 'sigil-server-time': String(Math.floor(Date.now() / 1000) + 200) });
       return res.end('{"error":"timestamp_out_of_window"}');
     }
     res.writeHead(200).end('ok');
@@ -67,7 +67,7 @@ function assertSecretFree(events: readonly SigningEvent[]): void {
   expect(text).not.toContain('sigil-signature');
   expect(text).not.toContain('the body');
   for (const event of events) {
-    expect(Object.keys(event).every((k) => ['type', 'code', 'keyId', 'method', 'origin', 'path', 'status', 'signed'].includes(k))).toBe(true);
+    expect(Object.keys(event).every((k) => ['type', 'code', 'keyId', 'method', 'origin', 'path', 'status', 'signed', 'reason', 'offsetSeconds'].includes(k))).toBe(true);
   }
 }
 

@@ -95,8 +95,8 @@ export async function startServer(key: SigilKey, options: { tls?: { key: string;
   return server;
 }
 
-/** A self-signed certificate for 127.0.0.1 and localhost, made for this run. */
-export async function makeCertificate(): Promise<{ key: string; cert: string }> {
+/** A self-signed certificate for 127.0.0.1, localhost and any `names`, made for this run. */
+export async function makeCertificate(names: readonly string[] = []): Promise<{ key: string; cert: string }> {
   const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
     keySize: 2048,
     algorithm: 'sha256',
@@ -107,6 +107,7 @@ export async function makeCertificate(): Promise<{ key: string; cert: string }> 
         altNames: [
           { type: 2, value: 'localhost' },
           { type: 7, ip: '127.0.0.1' },
+          ...names.map((value) => ({ type: 2 as const, value })),
         ],
       },
     ],

@@ -98,8 +98,8 @@ describe('undici.request through the interceptor', () => {
     expect(seen.verified?.ok).toBe(true);
   });
 
-  it('a Client and a Pool (no opts.origin) sign for their one origin', async () => {
-    const interceptor = signingInterceptor({ keyId: 'client-1', secret: key, origins: [a.origin] });
+  it('a Client and a Pool sign for the dispatcherOrigin they were composed with', async () => {
+    const interceptor = signingInterceptor({ keyId: 'client-1', secret: key, origins: [a.origin], dispatcherOrigin: a.origin });
     const client = track(new Client(a.origin)).compose(interceptor);
     const pool = track(new Pool(a.origin)).compose(interceptor);
     await (await client.request({ path: '/client', method: 'PUT', body: 'c' })).body.text();
@@ -231,8 +231,8 @@ describe('composed in the wrong order', () => {
 describe('clock skew through the interceptor', () => {
   it('learns the offset from a timestamp rejection and resends once, signed afresh', async () => {
     a.route = (seen, res) => {
-      const serverNow = Math.floor(Date.now() / 1000) + 7200;
-      if (Math.abs(serverNow - seen.params!.timestamp) > 300) {
+      const serverNow = Math.floor(Date.now() / 1000) + 200;
+      if (Math.abs(serverNow - seen.params!.timestamp) > 60) {
         res.writeHead(401, { 'content-type': 'application/json', 'sigil-server-time': String(serverNow) });
         return res.end('{"error":"timestamp_out_of_window"}');
       }
@@ -259,8 +259,19 @@ describe('interceptor options', () => {
     expect(() => signingInterceptor({ keyId: 'k', secret: key, origins: ['http://api.example.com'], allowInsecureHttp: true })).not.toThrow();
   });
 
-  it('a dispatch without origin on a multi-origin interceptor fails clearly', async () => {
-    const client = track(new Client(a.origin)).compose(signingInterceptor({ keyId: 'k', secret: key, origins: [a.origin, b.origin] }));
-    await expect(client.request({ path: '/', method: 'GET' })).rejects.toMatchObject({ code: 'invalid_option' });
+  it('a dispatch without opts.origin and no dispatcherOrigin fails clearly, even with one origin listed', async () => {
+    for (const origins of [[a.origin], [a.origin, b.origin]]) {
+      const client = track(new Client(a.origin)).compose(signingInterceptor({ keyId: 'k', secret: key, origins }));
+      await expect(client.request({ path: '/', method: 'GET' })).rejects.toMatchObject({ code: 'invalid_option', message: /options\.dispatcherOrigin/ });
+    }
+    expect(a.seen).toHaveLength(0);
+  });
+
+  it('dispatcherOrigin must be one exact origin', () => {
+    const base = { keyId: 'k', secret: key, origins: [a.origin] };
+    expect(() => signingInterceptor({ ...base, dispatcherOrigin: 'nope' })).toThrow(/options\.dispatcherOrigin is not a URL/);
+    expect(() => signingInterceptor({ ...base, dispatcherOrigin: `${a.origin}/v1` })).toThrow(/options\.dispatcherOrigin must be an origin/);
+    expect(() => signingInterceptor({ ...base, dispatcherOrigin: 'https://*.example.com' })).toThrow(/options\.dispatcherOrigin must be one exact origin/);
+    expect(() => signingInterceptor({ ...base, dispatcherOrigin: 42 } as never)).toThrow(/options\.dispatcherOrigin is invalid/);
   });
 });

@@ -1,4 +1,4 @@
-import { importKey, isSigilError } from '@sigil/core';
+import { importKey, isSigilError, SigilKey } from '@sigil/core';
 import { createSigningFetch, signingInterceptor, type SigningFetchOptions } from '@sigil/fetch';
 import { describe, expect, it } from 'vitest';
 import { SECRET_BYTES } from './helpers.js';
@@ -52,6 +52,40 @@ describe('createSigningFetch() validates its options at construction', () => {
     expect(() => createSigningFetch({ keyId: 'k', secret: key, origins: '*' })).not.toThrow();
     expect(() => createSigningFetch({ keyId: 'k', secret: SECRET_BYTES, origins: '*' })).not.toThrow();
     expect(() => createSigningFetch({ keyId: 'k', secret: 'a-passphrase-of-enough-length', secretEncoding: 'utf8', origins: '*' })).not.toThrow();
+  });
+
+  // Issue 15: the keyId check was a trial signature whose every failure was
+  // reported as "options.keyId must be 1 to 128 characters", so a valid key
+  // id was blamed for whatever broke inside signing.
+  it('a failure inside signing is not reported as a keyId problem (issue 15)', () => {
+    // A SigilKey that importKey() never made: it passes the option's type
+    // check, and signing with it fails inside core.
+    const hollow = Object.create(SigilKey.prototype) as SigilKey;
+    for (const make of [
+      () => createSigningFetch({ keyId: 'client-1', secret: hollow, origins: '*' }),
+      () => signingInterceptor({ keyId: 'client-1', secret: hollow, origins: '*' }),
+    ]) {
+      let thrown: unknown;
+      try {
+        make();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(TypeError);
+      expect(String((thrown as Error).message)).not.toMatch(/keyId/);
+    }
+    // A keyId that is wrong is still named, with the same key that works.
+    expect(errorOf(() => createSigningFetch({ keyId: 'a b', secret: key, origins: '*' })).message).toMatch(/options\.keyId must be 1 to 128/);
+    expect(() => createSigningFetch({ keyId: 'k'.repeat(128), secret: key, origins: '*' })).not.toThrow();
+  });
+
+  it('maxClockSkewSeconds is a whole number of seconds from 0 to a day', () => {
+    for (const value of [-1, 1.5, 86_401, '300']) {
+      expect(errorOf(() => createSigningFetch({ keyId: 'k', secret: key, origins: '*', maxClockSkewSeconds: value } as never)).message).toMatch(
+        /options\.maxClockSkewSeconds is invalid/,
+      );
+    }
+    for (const value of [0, 300, 86_400]) expect(() => signingInterceptor({ keyId: 'k', secret: key, origins: '*', maxClockSkewSeconds: value })).not.toThrow();
   });
 
   it('signingInterceptor() names its options too', () => {

@@ -56,7 +56,8 @@ describe('@sigil/fetch client against @sigil/verify servers', () => {
   });
 
   it('recovers from clock skew through Sigil-Server-Time with one fresh retry', async () => {
-    const signingFetch = createSigningFetch({ keyId: KEY_ID, secret: KEY, origins: '*' });
+    // 20 minutes is past the client's default bound (maxClockSkewSeconds 300).
+    const signingFetch = createSigningFetch({ keyId: KEY_ID, secret: KEY, origins: '*', maxClockSkewSeconds: 1800 });
     const res = await signingFetch(`${skewedOrigin}/x`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('in sync');

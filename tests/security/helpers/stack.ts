@@ -171,28 +171,46 @@ export interface Attacker {
   tamper: (request: Captured) => Captured;
 }
 
-/** An on-path attacker in front of `upstream`: reads, alters and forwards each request. */
-export async function startAttacker(upstream: string): Promise<Attacker> {
-  const dispatcher = agentFor();
+/** A server of the attacker's: where it listens, and every request it received. */
+export interface Recorder {
+  readonly origin: string;
+  readonly captured: Captured[];
+}
+
+/**
+ * A server on 127.0.0.1 that records each request as it crossed the wire
+ * (Host and signature included), then lets `answer` respond. Closed by closeAll().
+ */
+export async function startRecorder(answer: (captured: Captured, res: ServerResponse) => void): Promise<Recorder> {
+  const captured: Captured[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const headers: Array<[string, string]> = [];
       for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
-      const captured: Captured = { method: req.method ?? 'GET', target: req.url ?? '/', headers, body: Buffer.concat(chunks) };
-      attacker.captured.push(captured);
-      resend(upstream, attacker.tamper(captured), dispatcher).then(
-        (answer) => {
-          const out = Object.entries(answer.headers).filter(([name]) => !HOP_BY_HOP.has(name));
-          res.writeHead(answer.status, Object.fromEntries(out) as Record<string, string>).end(answer.body);
-        },
-        () => res.writeHead(502).end(),
-      );
+      const request: Captured = { method: req.method ?? 'GET', target: req.url ?? '/', headers, body: Buffer.concat(chunks) };
+      captured.push(request);
+      answer(request, res);
     });
   });
   const port = await listen(server, '127.0.0.1');
-  const attacker: Attacker = { origin: `http://127.0.0.1:${port}`, captured: [], tamper: (request) => request };
+  return { origin: `http://127.0.0.1:${port}`, captured };
+}
+
+/** An on-path attacker in front of `upstream`: reads, alters and forwards each request. */
+export async function startAttacker(upstream: string): Promise<Attacker> {
+  const dispatcher = agentFor();
+  const recorder = await startRecorder((captured, res) => {
+    resend(upstream, attacker.tamper(captured), dispatcher).then(
+      (answer) => {
+        const out = Object.entries(answer.headers).filter(([name]) => !HOP_BY_HOP.has(name));
+        res.writeHead(answer.status, Object.fromEntries(out) as Record<string, string>).end(answer.body);
+      },
+      () => res.writeHead(502).end(),
+    );
+  });
+  const attacker: Attacker = { origin: recorder.origin, captured: recorder.captured, tamper: (request) => request };
   return attacker;
 }
 

@@ -16,7 +16,11 @@ import { isSigilError, type SigilErrorCode } from '@sigil/core';
  * - `redirect`: a redirect is being followed to `origin`/`path`, `signed`
  *   tells whether that hop carries a signature;
  * - `retry`: the server rejected the timestamp and sent its clock; the
- *   client corrected its offset and signs once more.
+ *   client corrected its offset and signs once more;
+ * - `clock-refused`: the server rejected the timestamp and sent a clock the
+ *   client does not believe (`reason`: `skew`, further than
+ *   `maxClockSkewSeconds` from the local clock; `transport`, not over TLS
+ *   nor from loopback). Nothing is learned or resent: the 401 is returned.
  *
  * @example
  * const signedFetch = createSigningFetch({
@@ -25,8 +29,8 @@ import { isSigilError, type SigilErrorCode } from '@sigil/core';
  * });
  */
 export interface SigningEvent {
-  readonly type: 'signed' | 'refused' | 'redirect' | 'retry';
-  /** `refused`: the SigilError code; `retry`: `timestamp_out_of_window`. */
+  readonly type: 'signed' | 'refused' | 'redirect' | 'retry' | 'clock-refused';
+  /** `refused`: the SigilError code; `retry`, `clock-refused`: `timestamp_out_of_window`. */
   readonly code?: SigilErrorCode;
   /** The key id configured (not secret). */
   readonly keyId: string;
@@ -35,14 +39,18 @@ export interface SigningEvent {
   readonly origin: string;
   /** The path without its query string. */
   readonly path: string;
-  /** `redirect`: the 3xx status followed; `retry`: 401. */
+  /** `redirect`: the 3xx status followed; `retry`, `clock-refused`: 401. */
   readonly status?: number;
   /** `redirect`: whether the next hop is signed. */
   readonly signed?: boolean;
+  /** `clock-refused`: why the server's clock was not believed. */
+  readonly reason?: 'skew' | 'transport';
+  /** `retry`, `clock-refused`: the server's clock minus ours, in seconds. */
+  readonly offsetSeconds?: number;
 }
 
 /** What the client may add to an event besides its place. */
-type Extra = Pick<SigningEvent, 'code' | 'status' | 'signed'>;
+type Extra = Pick<SigningEvent, 'code' | 'status' | 'signed' | 'reason' | 'offsetSeconds'>;
 
 /** @internal The configured hook, or undefined. */
 export type EventSink = ((event: SigningEvent) => void) | undefined;

@@ -117,15 +117,87 @@ interface QueryString {
   stringify(query: unknown): string;
 }
 
+function builtin<T>(id: string): T | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return proc?.getBuiltinModule?.(id) as T | undefined;
+}
+
 /** The path undici sends for `{ path, query }`: node:querystring, as undici itself does. */
 export function pathWithQuery(path: string, query: unknown): string {
   if (query === undefined || query === null) return path;
   if (path.includes('?') || path.includes('#')) {
     throw new TypeError('Query params cannot be passed when url already contains "?" or "#".');
   }
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const qs = proc?.getBuiltinModule?.('node:querystring') as QueryString | undefined;
+  const qs = builtin<QueryString>('node:querystring');
   if (!qs) throw new SigilError('invalid_option', { detail: 'the query option needs node:querystring (Node >= 20.16)' });
   const search = qs.stringify(query);
   return search ? `${path}?${search}` : path;
+}
+
+interface DiagnosticsChannel {
+  channel(name: string): { subscribe(listener: (message: unknown) => void): void };
+}
+
+/** A signed attempt on its way: the origin it was signed for, and where undici created it for. */
+interface Watched {
+  readonly origin: string;
+  actual: string | undefined;
+}
+
+const watched = new Map<string, Watched>();
+let subscribed = false;
+
+/**
+ * undici's documented `undici:request:create` message: the request as the
+ * dispatcher at the bottom of the chain created it, with the origin it will
+ * connect to (a Client's or Pool's own, whatever opts.origin said) and its
+ * header lines. Matched to a signed attempt by its signature value, which
+ * is unique to the attempt (it covers a fresh nonce).
+ */
+function onRequestCreate(message: unknown): void {
+  const request = (message as { request?: { origin?: unknown; headers?: unknown } } | null)?.request;
+  const headers = request?.headers;
+  if (!Array.isArray(headers)) return;
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = String(headers[i]).toLowerCase();
+    if (name !== 'sigil-signature' && name !== 'signature') continue;
+    const entry = watched.get(String(headers[i + 1]));
+    if (!entry) continue;
+    try {
+      entry.actual = new URL(String(request!.origin)).origin;
+    } catch {
+      entry.actual = 'null';
+    }
+  }
+}
+
+/** @internal What the interceptor learns about one signed attempt. */
+export interface DestinationWatch {
+  /** True when undici created the request for another origin than it was signed for. */
+  misdirected(): boolean;
+  /** Stops watching (the request started, failed or was never sent). */
+  done(): void;
+}
+
+/**
+ * Watches a signed attempt until it connects: a check under the
+ * interceptor's destination rule, for a dispatcher that routes somewhere
+ * else than the request says (a Client or Pool given an opts.origin of
+ * another server, a non-tunnelling proxy). Without node:diagnostics_channel,
+ * or under a dispatcher that creates no undici Request (MockAgent), nothing
+ * is learned and nothing is stopped.
+ */
+export function watchDestination(signature: string, origin: string): DestinationWatch {
+  if (!subscribed) {
+    subscribed = true;
+    builtin<DiagnosticsChannel>('node:diagnostics_channel')?.channel('undici:request:create').subscribe(onRequestCreate);
+  }
+  const entry: Watched = { origin, actual: undefined };
+  watched.set(signature, entry);
+  return {
+    misdirected: () => entry.actual !== undefined && entry.actual !== entry.origin,
+    done: () => {
+      if (watched.get(signature) === entry) watched.delete(signature);
+    },
+  };
 }

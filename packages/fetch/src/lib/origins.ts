@@ -9,8 +9,6 @@ import { checkTransport } from './transport.js';
 export interface OriginPolicy {
   /** `'*'` or the normalised entries (for display in the redacted face). */
   readonly list: '*' | readonly string[];
-  /** The single exact origin, when the list holds exactly one. */
-  readonly only: string | undefined;
   /** True when a signature may be sent to `url`'s origin. */
   allows(url: URL): boolean;
 }
@@ -22,20 +20,37 @@ interface Wildcard {
   readonly suffix: string;
 }
 
-function invalid(index: number, problem: string): SigilError {
-  return new SigilError('invalid_option', { detail: `options.origins.${index} ${problem}` });
+function invalid(option: string | number, problem: string): SigilError {
+  return new SigilError('invalid_option', { detail: `options.${typeof option === 'number' ? `origins.${option}` : option} ${problem}` });
 }
 
-function parseEntry(text: string, index: number, allowInsecureHttp: boolean): { exact: string } | { wildcard: Wildcard } {
+/** Parses an option that must be an origin (`https://api.example.com`), naming the option on failure. */
+function originUrl(text: string, option: string | number): URL {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw invalid(index, 'is not a URL (write an origin such as https://api.example.com)');
+    throw invalid(option, 'is not a URL (write an origin such as https://api.example.com)');
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password || text.endsWith('?') || text.endsWith('#')) {
-    throw invalid(index, 'must be an origin such as https://api.example.com (no path, query or credentials)');
+    throw invalid(option, 'must be an origin such as https://api.example.com (no path, query or credentials)');
   }
+  return url;
+}
+
+/**
+ * Settles the interceptor's `dispatcherOrigin`: the one origin a Client or
+ * Pool sends every request to. Exact only; the transport is checked when a
+ * request is signed (an unlisted http: origin may still pass unsigned).
+ */
+export function exactOrigin(text: string, option: string): string {
+  const url = originUrl(text, option);
+  if (url.hostname.includes('*')) throw invalid(option, 'must be one exact origin, without a wildcard');
+  return url.origin;
+}
+
+function parseEntry(text: string, index: number, allowInsecureHttp: boolean): { exact: string } | { wildcard: Wildcard } {
+  const url = originUrl(text, index);
   try {
     checkTransport(url, allowInsecureHttp);
   } catch (error) {
@@ -58,7 +73,7 @@ function parseEntry(text: string, index: number, allowInsecureHttp: boolean): { 
  * and port, never the apex `example.com` itself. `'*'` allows every origin.
  */
 export function originPolicy(origins: '*' | readonly string[], allowInsecureHttp: boolean): OriginPolicy {
-  if (origins === '*') return { list: '*', only: undefined, allows: () => true };
+  if (origins === '*') return { list: '*', allows: () => true };
   const exact = new Set<string>();
   const wildcards: Wildcard[] = [];
   origins.forEach((text, index) => {
@@ -67,10 +82,8 @@ export function originPolicy(origins: '*' | readonly string[], allowInsecureHttp
     if ('exact' in entry) exact.add(entry.exact);
     else wildcards.push(entry.wildcard);
   });
-  const [only] = exact.size === 1 && wildcards.length === 0 ? exact : [];
   return {
     list: [...exact, ...wildcards.map((w) => `${w.protocol}//*.${w.suffix}${w.port ? `:${w.port}` : ''}`)],
-    only,
     allows(url) {
       if (exact.has(url.origin)) return true;
       const host = url.hostname;
