@@ -119,8 +119,8 @@ export function header(d: Delivery, name: string): string {
 export const utf8 = (text: string) => new TextEncoder().encode(text);
 
 /** Headers from a sign function's record, in its order, under the given display names. */
-export function lines(record: Record<string, string>, display: Record<string, string> = {}): HeaderList {
-  return Object.entries(record).map(([n, v]) => [display[n] ?? n, v] as const);
+export function lines<T extends { [K in keyof T]: string }>(record: T, display: Partial<Record<keyof T & string, string>> = {}): HeaderList {
+  return (Object.entries(record) as Array<[keyof T & string, string]>).map(([n, v]) => [display[n] ?? n, v] as const);
 }
 
 /** HMAC-SHA256 hex of `message` keyed by `key` (bytes, or a string's UTF-8), for deliberately wrong signers. */
