@@ -39,7 +39,7 @@ export function parseGithubSignature(headers: HeaderList | HeadersLike): Webhook
 const definition: SchemeDefinition = {
   name: 'github',
   signatureHeader: SIGNATURE_HEADER,
-  timestamped: false,
+  covers: { body: true, timestamp: false, id: false },
   // Deliveries can be redelivered from the settings page for 3 days.
   defaultRetentionSeconds: 3 * 86_400,
   secretBytes: utf8Secret,

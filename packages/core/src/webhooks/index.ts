@@ -17,6 +17,7 @@ export { webhookVectorSchema, webhookVectorFileSchema, parseWebhookVectorFile, w
 export type { WebhookVector, WebhookVectorFile, WebhookPositiveVector, WebhookNegativeVector, WebhookVectorBytes } from './vectors.js';
 export type {
   WebhookClaim,
+  WebhookCoverage,
   WebhookRefused,
   WebhookReplay,
   WebhookRequest,

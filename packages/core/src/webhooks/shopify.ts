@@ -31,7 +31,7 @@ export function parseShopifySignature(headers: HeaderList | HeadersLike): Webhoo
 const definition: SchemeDefinition = {
   name: 'shopify',
   signatureHeader: SIGNATURE_HEADER,
-  timestamped: false,
+  covers: { body: true, timestamp: false, id: false },
   // Shopify retries a failed delivery 8 times over 4 hours; a day covers it with margin.
   defaultRetentionSeconds: 86_400,
   secretBytes: utf8Secret,

@@ -36,7 +36,7 @@ export function parseSlackSignature(headers: HeaderList | HeadersLike): WebhookC
 const definition: SchemeDefinition = {
   name: 'slack',
   signatureHeader: SIGNATURE_HEADER,
-  timestamped: true,
+  covers: { body: true, timestamp: true, id: false },
   // Slack retries within minutes with a fresh timestamp and signature; the
   // replay key only has to outlive the window (2 x tolerance).
   defaultRetentionSeconds: 600,

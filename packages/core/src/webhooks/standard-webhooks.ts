@@ -48,7 +48,7 @@ export function parseStandardWebhook(headers: HeaderList | HeadersLike): Webhook
 const definition: SchemeDefinition = {
   name: 'standard-webhooks',
   signatureHeader: SIGNATURE_HEADER,
-  timestamped: true,
+  covers: { body: true, timestamp: true, id: true },
   // Svix retries for about 28 hours (5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
   // 10 h); three days also covers a manual re-send the next day.
   defaultRetentionSeconds: 3 * 86_400,

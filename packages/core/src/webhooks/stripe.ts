@@ -55,7 +55,7 @@ export function parseStripeSignature(headers: HeaderList | HeadersLike): Webhook
 const definition: SchemeDefinition = {
   name: 'stripe',
   signatureHeader: SIGNATURE_HEADER,
-  timestamped: true,
+  covers: { body: true, timestamp: true, id: false },
   // The replay key is the signed bytes (t and body): Stripe re-signs each
   // retry with a fresh t, so this blocks replays, not retries; dedupe
   // retries on the event id in the body. Beyond 2 x tolerance the

@@ -95,6 +95,15 @@ describe('options are validated at construction and never echo a secret', () => 
     }
   });
 
+  it('covers: what each scheme signs besides the body', () => {
+    const covers = (name: WebhookSchemeName) => webhookSchemes[name]({ secrets: name === 'standard-webhooks' ? SW : TEXT }).covers;
+    expect(covers('standard-webhooks')).toEqual({ body: true, timestamp: true, id: true });
+    expect(covers('stripe')).toEqual({ body: true, timestamp: true, id: false });
+    expect(covers('slack')).toEqual({ body: true, timestamp: true, id: false });
+    expect(covers('github')).toEqual({ body: true, timestamp: false, id: false });
+    expect(covers('shopify')).toEqual({ body: true, timestamp: false, id: false });
+  });
+
   it('defaults: ±300 s and a retention that outlives each sender\'s retries', () => {
     const pick = (name: WebhookSchemeName) => webhookSchemes[name]({ secrets: name === 'standard-webhooks' ? SW : TEXT });
     expect(pick('standard-webhooks').toleranceSeconds).toBe(300);
@@ -144,6 +153,7 @@ describe.each(Object.keys(signers) as WebhookSchemeName[])('%s', (name) => {
       fc.property(fc.array(fc.tuple(fc.constantFrom(...names), fc.string({ maxLength: 120 })), { maxLength: 5 }), (headers) => {
         const result = scheme.verify({ headers }, NOW);
         expect(result.ok).toBe(false);
+        expect(scheme.detect(headers)).toBe(headers.some(([n]) => n.toLowerCase() === scheme.signatureHeader));
         try {
           scheme.parse(headers);
         } catch (error) {

@@ -6,16 +6,16 @@ import { z } from 'zod';
 import { backend, type PreparedBytesMac } from '../../crypto.js';
 import { SigilError } from '../../errors.js';
 import { base64urlEncode, timingSafeEqual, utf8 } from '../../lib/encoding.js';
-import type { HeaderList, HeadersLike } from '../../request.js';
-import { readHeader, MAX_SIGNATURES, prefixed } from './grammar.js';
-import type { WebhookClaim, WebhookReplay, WebhookRequest, WebhookScheme, WebhookSchemeName, WebhookSchemeOptions, WebhookVerifyResult } from './types.js';
+import { headerCount, type HeaderList, type HeadersLike } from '../../request.js';
+import { MAX_SIGNATURES, prefixed } from './grammar.js';
+import type { WebhookClaim, WebhookCoverage, WebhookReplay, WebhookRequest, WebhookScheme, WebhookSchemeName, WebhookSchemeOptions, WebhookVerifyResult } from './types.js';
 
 /** What a vendor file defines. */
 export interface SchemeDefinition {
   readonly name: WebhookSchemeName;
   readonly signatureHeader: string;
-  /** True when the scheme signs a timestamp (then the tolerance applies). */
-  readonly timestamped: boolean;
+  /** What the MAC covers, for the pipeline's coverage step (a signed timestamp: the tolerance applies). */
+  readonly covers: WebhookCoverage;
   readonly defaultRetentionSeconds: number;
   /** The HMAC key bytes of one secret as the vendor shows it; throws `invalid_key`. */
   readonly secretBytes: (secret: string) => Uint8Array;
@@ -88,7 +88,7 @@ export function defineScheme(def: SchemeDefinition): (options: WebhookSchemeOpti
     const retentionSeconds = o.retentionSeconds ?? Math.max(def.defaultRetentionSeconds, 2 * toleranceSeconds);
     // A timestamp is accepted during 2 x tolerance of wall time; forgetting
     // a delivery sooner would let it be replayed inside the window.
-    if (def.timestamped && retentionSeconds < 2 * toleranceSeconds) {
+    if (def.covers.timestamp && retentionSeconds < 2 * toleranceSeconds) {
       throw invalid(`${def.name}: retentionSeconds must be at least twice toleranceSeconds`);
     }
     const macs = prepare(def, typeof o.secrets === 'string' ? [o.secrets] : o.secrets);
@@ -98,7 +98,9 @@ export function defineScheme(def: SchemeDefinition): (options: WebhookSchemeOpti
       signatureHeader: def.signatureHeader,
       toleranceSeconds,
       retentionSeconds,
-      detect: (headers) => readHeader(headers, def.signatureHeader) !== undefined,
+      // A field line is enough: detect never reads (or rejects) the value.
+      detect: (headers) => headerCount(headers, def.signatureHeader) > 0,
+      covers: def.covers,
       parse: def.parse,
       checkTimestamp(claim, now) {
         if (claim.timestamp === undefined) return;

@@ -76,6 +76,17 @@ export interface WebhookRefused {
 export type WebhookVerifyResult = WebhookVerified | WebhookRefused;
 
 /**
+ * What a scheme's MAC covers. The body always; a timestamp and the sender's
+ * id only where the scheme signs them. A policy that needs a signed time
+ * (or a signed id) checks this once, at configuration.
+ */
+export interface WebhookCoverage {
+  readonly body: true;
+  readonly timestamp: boolean;
+  readonly id: boolean;
+}
+
+/**
  * One webhook scheme with its secrets prepared and its policy validated.
  * Every step is synchronous and takes the clock as an argument.
  */
@@ -87,7 +98,9 @@ export interface WebhookScheme {
   readonly toleranceSeconds: number;
   /** Replay retention in seconds. */
   readonly retentionSeconds: number;
-  /** True when the request carries this scheme's signature header. No parsing. */
+  /** What the MAC covers (fixed per scheme). */
+  readonly covers: WebhookCoverage;
+  /** True when the request carries a field line of this scheme's signature header. Never throws. */
   detect(headers: HeaderList | HeadersLike): boolean;
   /** Strict parse of the scheme's headers. Throws a SigilError. */
   parse(headers: HeaderList | HeadersLike): WebhookClaim;
