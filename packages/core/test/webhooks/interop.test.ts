@@ -81,13 +81,14 @@ describe('stripe (npm) ↔ Sigil', () => {
     );
   });
 
+  // receivedAt is in milliseconds.
   it('Sigil signs, Stripe verifies (its verifyHeader with a fixed receivedAt)', () => {
     fc.assert(
       fc.property(body, (payload) => {
         const secret = 'whsec_sigilInteropSecret';
         const { 'stripe-signature': header } = signStripeWebhook({ timestamp: NOW, body: payload, secrets: ['whsec_other', secret] });
-        expect(stripe.webhooks.signature!.verifyHeader(payload, header, secret, 300, undefined, NOW)).toBe(true);
-        expect(() => stripe.webhooks.signature!.verifyHeader(payload, header, 'whsec_wrong', 300, undefined, NOW)).toThrow();
+        expect(stripe.webhooks.signature!.verifyHeader(payload, header, secret, 300, undefined, NOW * 1000)).toBe(true);
+        expect(() => stripe.webhooks.signature!.verifyHeader(payload, header, 'whsec_wrong', 300, undefined, NOW * 1000)).toThrow();
       }),
       { numRuns: 30 },
     );
@@ -107,11 +108,22 @@ describe('stripe (npm) ↔ Sigil', () => {
     }
   });
 
+  it('Stripe checks only the past: it accepts the stripe-future vector, which Sigil refuses (two-sided window)', () => {
+    const v = parseWebhookVectorFile(JSON.parse(readVectorText('webhooks-negative.json'))).vectors.find((x) => x.id === 'stripe-future')!;
+    const header = Object.fromEntries(v.request.headers)['Stripe-Signature']!;
+    const payload = new TextDecoder().decode(vectorBytes(v.request.body));
+    expect(stripe.webhooks.signature!.verifyHeader(payload, header, v.secrets[0]!, 300, undefined, v.now * 1000)).toBe(true);
+    expect(stripeScheme({ secrets: v.secrets }).verify({ headers: v.request.headers, body: vectorBytes(v.request.body) }, v.now)).toMatchObject({ ok: false, code: 'timestamp_out_of_window' });
+    // and the stale one both refuse
+    const stale = parseWebhookVectorFile(JSON.parse(readVectorText('webhooks-negative.json'))).vectors.find((x) => x.id === 'stripe-stale')!;
+    expect(() => stripe.webhooks.signature!.verifyHeader(payload, header, v.secrets[0]!, 300, undefined, stale.now * 1000)).toThrow(/tolerance/);
+  });
+
   it('Stripe rejects the v0-only header Sigil refuses too (neither downgrades)', () => {
     const v = parseWebhookVectorFile(JSON.parse(readVectorText('webhooks-negative.json'))).vectors.find((x) => x.id === 'stripe-v0-only')!;
     const header = Object.fromEntries(v.request.headers)['Stripe-Signature']!;
     const payload = new TextDecoder().decode(vectorBytes(v.request.body));
-    expect(() => stripe.webhooks.signature!.verifyHeader(payload, header, v.secrets[0]!, 300, undefined, v.now)).toThrow();
+    expect(() => stripe.webhooks.signature!.verifyHeader(payload, header, v.secrets[0]!, 300, undefined, v.now * 1000)).toThrow();
   });
 });
 
