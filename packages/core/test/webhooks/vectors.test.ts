@@ -29,9 +29,14 @@ async function portableWebhooks(): Promise<Webhooks> {
   }
 }
 
+// Each copy is loaded once and shared by its tests.
+const once = <T>(load: () => Promise<T>) => {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+};
 const copies: Array<[string, () => Promise<Webhooks>]> = [
   ['native', async () => webhooks],
-  ['portable', portableWebhooks],
+  ['portable', once(portableWebhooks)],
 ];
 
 it('the corpus covers every scheme, both kinds, and every published example', () => {
