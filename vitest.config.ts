@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^@sigil\/core\/vectors$/, replacement: src('core/src/vectors.ts') },
       { find: /^@sigil\/core\/rfc9421$/, replacement: src('core/src/rfc9421/index.ts') },
+      { find: /^@sigil\/core\/webhooks$/, replacement: src('core/src/webhooks/index.ts') },
       { find: /^@sigil\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@sigil\/fetch$/, replacement: src('fetch/src/index.ts') },
       { find: /^@sigil\/verify\/(node|fetch|express|fastify|hono)$/, replacement: src('verify/src/adapters/$1/index.ts') },

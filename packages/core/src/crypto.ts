@@ -15,6 +15,9 @@ export type Algorithm = 'hmac-sha256' | 'hmac-sha512';
 /** A MAC function keyed once: call it for each message. */
 export type PreparedMac = (message: string) => Uint8Array;
 
+/** A MAC function keyed once over arbitrary message bytes (webhook bodies are not ASCII). */
+export type PreparedBytesMac = (message: Uint8Array) => Uint8Array;
+
 /** What Sigil needs from a crypto library. Synchronous by design. */
 export interface CryptoBackend {
   readonly name: 'node' | 'noble';
@@ -26,6 +29,13 @@ export interface CryptoBackend {
   prepareMac(algorithm: Algorithm, key: Uint8Array): PreparedMac;
   /** Incremental SHA-256 for bodies that arrive in chunks. */
   createSha256(): { update(chunk: Uint8Array): void; hex(): string };
+  /**
+   * Prepares HMAC state for a key once; the result MACs raw bytes exactly as
+   * given. Both backends agree on every byte string (prepareMac's string
+   * input is written as latin1 by one backend and UTF-8 by the other, which
+   * only agree on ASCII).
+   */
+  prepareBytesMac(algorithm: Algorithm, key: Uint8Array): PreparedBytesMac;
   /** Like prepareMac, but each call returns the MAC base64url-encoded (no padding). */
   prepareMacBase64url(algorithm: Algorithm, key: Uint8Array): (message: string) => string;
   /** 16 fresh CSPRNG bytes, base64url (22 characters). */
@@ -35,7 +45,7 @@ export interface CryptoBackend {
 interface NodeHash {
   update(data: Uint8Array | string, encoding?: 'latin1'): NodeHash;
   digest(): Uint8Array;
-  digest(encoding: 'hex' | 'base64url'): string;
+  digest(encoding: 'hex' | 'base64url' | 'latin1'): string;
 }
 type NodeBufferLike = Uint8Array & {
   toString(encoding: 'base64url', start: number, end: number): string;
@@ -95,16 +105,28 @@ function hashHmac(hash: OneShotHash, b: NodeBufferModule, algorithm: Algorithm, 
     typeof outer.latin1Write === 'function'
       ? (into, text, offset) => into.latin1Write!(text, offset)
       : (into, text, offset) => into.write(text, offset, 'latin1');
-  return (message: string, encoding: 'latin1' | 'base64url'): string => {
-    if (block + message.length > inner.length) {
-      const grown = b.Buffer.allocUnsafeSlow(block + 2 * message.length);
+  const room = (length: number) => {
+    if (block + length > inner.length) {
+      const grown = b.Buffer.allocUnsafeSlow(block + 2 * length);
       grown.set(inner.subarray(0, block));
       inner = grown;
     }
-    // Canonical strings are ASCII, so latin1 hands the bytes over as they are.
-    const n = write(inner, message, block);
+  };
+  const finish = (n: number, encoding: 'latin1' | 'base64url'): string => {
     write(outer, hash(name, inner.subarray(0, block + n), 'latin1'), block);
     return hash(name, outer, encoding);
+  };
+  return {
+    text(message: string, encoding: 'latin1' | 'base64url'): string {
+      room(message.length);
+      // Canonical strings are ASCII, so latin1 hands the bytes over as they are.
+      return finish(write(inner, message, block), encoding);
+    },
+    bytes(message: Uint8Array): string {
+      room(message.length);
+      inner.set(message, block);
+      return finish(message.length, 'latin1');
+    },
   };
 }
 
@@ -118,8 +140,11 @@ function nodeBackend(c: NodeCryptoLike, b: NodeBufferModule): CryptoBackend {
     // Without crypto.hash: a KeyObject imported once, then createHmac per MAC.
     const keyObject = c.createSecretKey(key);
     const name = HASH_NAME[algorithm];
-    return (message: string, encoding: 'latin1' | 'base64url'): string =>
-      c.createHmac(name, keyObject).update(message, 'latin1').digest(encoding as 'base64url');
+    return {
+      text: (message: string, encoding: 'latin1' | 'base64url'): string =>
+        c.createHmac(name, keyObject).update(message, 'latin1').digest(encoding as 'base64url'),
+      bytes: (message: Uint8Array): string => c.createHmac(name, keyObject).update(message).digest('latin1'),
+    };
   };
   return {
     name: 'node',
@@ -129,7 +154,11 @@ function nodeBackend(c: NodeCryptoLike, b: NodeBufferModule): CryptoBackend {
     digest: (hash, data) => new Uint8Array(c.createHash(hash).update(data).digest()),
     prepareMac(algorithm, key) {
       const mac = hmacOf(algorithm, key);
-      return (message) => latin1Bytes(mac(message, 'latin1'));
+      return (message) => latin1Bytes(mac.text(message, 'latin1'));
+    },
+    prepareBytesMac(algorithm, key) {
+      const mac = hmacOf(algorithm, key);
+      return (message) => latin1Bytes(mac.bytes(message));
     },
     createSha256() {
       const h = c.createHash('sha256');
@@ -137,7 +166,7 @@ function nodeBackend(c: NodeCryptoLike, b: NodeBufferModule): CryptoBackend {
     },
     prepareMacBase64url(algorithm, key) {
       const mac = hmacOf(algorithm, key);
-      return (message) => mac(message, 'base64url');
+      return (message) => mac.text(message, 'base64url');
     },
     nonce() {
       if (at + 16 > NONCE_POOL) {
@@ -162,6 +191,10 @@ const nobleBackend: CryptoBackend = {
     // The inner and outer pads are hashed once; each message clones that state.
     const base = hmac.create(algorithm === 'hmac-sha256' ? sha256 : sha512, key);
     return (message) => base.clone().update(utf8(message)).digest();
+  },
+  prepareBytesMac(algorithm, key) {
+    const base = hmac.create(algorithm === 'hmac-sha256' ? sha256 : sha512, key);
+    return (message) => base.clone().update(message).digest();
   },
   createSha256() {
     const h = sha256.create();

@@ -1,7 +1,7 @@
 export { canonicalize, bodyDigest, checkMethod, checkTarget, CANONICAL_TAG } from './canonicalize.js';
 export type { CanonicalParams } from './canonicalize.js';
 export { backend, backends } from './crypto.js';
-export type { Algorithm, CryptoBackend, PreparedMac } from './crypto.js';
+export type { Algorithm, CryptoBackend, PreparedBytesMac, PreparedMac } from './crypto.js';
 export { SigilError, isSigilError, publicCode, ERROR_CODES, ERROR_STATUS } from './errors.js';
 export type { SigilErrorCode, SigilErrorOptions } from './errors.js';
 export { parseSignatureHeader, formatSignatureHeader, checkHeaderList, ALGORITHMS } from './header.js';

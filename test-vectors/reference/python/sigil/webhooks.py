@@ -1,0 +1,282 @@
+"""Webhook schemes (SPEC.md section 10): Standard Webhooks, Stripe, GitHub,
+Slack and Shopify, verified over the raw body bytes. Python 3 standard
+library only and self-contained (it imports nothing else from this package),
+written from SPEC.md; the shared vectors in test-vectors/webhooks-*.json
+prove it agrees with @sigil/core/webhooks byte for byte.
+
+    from sigil.webhooks import verify
+    result = verify("stripe", headers, body, ["whsec_..."], now=int(time.time()))
+    result.secret_index, result.replay_key
+"""
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+
+SCHEMES = ("standard-webhooks", "stripe", "github", "slack", "shopify")
+DEFAULT_TOLERANCE_SECONDS = 300
+MAX_SIGNATURE_HEADER = 2048
+MAX_SIGNATURES = 16
+MAX_HEADER_VALUE = 8192
+MAX_UTF8_SECRET_BYTES = 1024
+WHSEC_PREFIX = "whsec_"
+
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*\Z")
+_TIMESTAMP = re.compile(r"(?:0|[1-9][0-9]{0,11})\Z")
+_ID = re.compile(r"[\x21-\x2d\x2f-\x7e]{1,256}\Z")
+_HEX_SHA256 = re.compile(r"[0-9a-f]{64}\Z")
+_B64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\Z")
+_SW_ENTRY = re.compile(r"([a-z0-9]{1,16}),([A-Za-z0-9+/=]{1,512})\Z")
+_STRIPE_ITEM = re.compile(r"([a-z0-9]{1,16})=([\x21-\x2b\x2d-\x7e]{1,512})\Z")
+_SLACK_VERSION = re.compile(r"[a-z0-9]{1,16}=")
+
+
+class WebhookError(Exception):
+    """A refusal with a stable code from SPEC.md section 6."""
+
+    def __init__(self, code, detail=""):
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+
+
+class Verified:
+    """An accepted delivery."""
+
+    def __init__(self, scheme, secret_index, timestamp, message_id, id_signed, signed_content, replay_source, replay_key):
+        self.scheme = scheme
+        self.secret_index = secret_index
+        self.timestamp = timestamp
+        self.message_id = message_id
+        self.id_signed = id_signed
+        self.signed_content = signed_content
+        self.replay_source = replay_source
+        self.replay_key = replay_key
+
+
+# --- headers -----------------------------------------------------------------
+
+def _value(headers, name):
+    """SPEC 2.3 normalisation: each line trimmed of SP/HTAB, lines joined with ", "."""
+    parts = [v.strip(" \t") for n, v in headers if n.lower() == name]
+    if not parts:
+        return None
+    value = ", ".join(parts)
+    if len(value) > MAX_HEADER_VALUE or not _HEADER_VALUE.match(value):
+        raise WebhookError("header_value_invalid", f"header {name}")
+    return value
+
+
+def _signature_header(headers, name):
+    value = _value(headers, name)
+    if value is None or value == "":
+        raise WebhookError("signature_missing", name)
+    if len(value) > MAX_SIGNATURE_HEADER:
+        raise WebhookError("signature_header_malformed", f"{name} too long")
+    return value
+
+
+def _required(headers, name):
+    value = _value(headers, name)
+    if value is None:
+        raise WebhookError("webhook_header_missing", name)
+    return value
+
+
+def _timestamp(text, where):
+    if not _TIMESTAMP.match(text):
+        raise WebhookError("webhook_header_malformed", where)
+    return int(text)
+
+
+def _id(text, where):
+    if not _ID.match(text):
+        raise WebhookError("webhook_header_malformed", where)
+    return text
+
+
+def _hex_mac(text, where):
+    if not _HEX_SHA256.match(text):
+        raise WebhookError("signature_header_malformed", where)
+    return bytes.fromhex(text)
+
+
+def _b64_mac(text, where):
+    if not _B64.match(text):
+        raise WebhookError("signature_header_malformed", where)
+    raw = base64.b64decode(text)
+    # Canonical only: the unused bits of the last character must be zero.
+    if len(raw) != 32 or base64.b64encode(raw).decode("ascii") != text:
+        raise WebhookError("signature_header_malformed", where)
+    return raw
+
+
+def _count(n, where):
+    if n > MAX_SIGNATURES:
+        raise WebhookError("signature_header_malformed", f"{where} has too many entries")
+
+
+def _need(signatures, where):
+    if not signatures:
+        raise WebhookError("unsupported_version", where)
+
+
+# --- secrets -----------------------------------------------------------------
+
+def standard_webhooks_key(secret):
+    """whsec_ + padded base64 of 24-64 bytes -> the key bytes."""
+    if not isinstance(secret, str) or not secret.startswith(WHSEC_PREFIX):
+        raise WebhookError("invalid_key", "a Standard Webhooks secret starts with whsec_")
+    tail = secret[len(WHSEC_PREFIX):]
+    if not _B64.match(tail):
+        raise WebhookError("invalid_key", "whsec_ is followed by base64")
+    try:
+        key = base64.b64decode(tail, validate=True)
+    except binascii.Error:
+        raise WebhookError("invalid_key", "whsec_ is followed by base64") from None
+    if base64.b64encode(key).decode("ascii") != tail:
+        raise WebhookError("invalid_key", "whsec_ is followed by canonical base64")
+    if not 24 <= len(key) <= 64:
+        raise WebhookError("invalid_key", "a Standard Webhooks key is 24-64 bytes")
+    return key
+
+
+def utf8_key(secret):
+    """Stripe (the WHOLE whsec_ string), GitHub, Slack, Shopify: the secret's UTF-8 bytes."""
+    if not isinstance(secret, str) or secret == "":
+        raise WebhookError("invalid_key", "the secret is empty")
+    key = secret.encode("utf-8")
+    if len(key) > MAX_UTF8_SECRET_BYTES:
+        raise WebhookError("invalid_key", "the secret is too long")
+    return key
+
+
+# --- schemes -------------------------------------------------------------------
+# parse(headers) -> claim dict; content(claim, body) -> signed bytes.
+
+def _parse_standard(headers):
+    header = _signature_header(headers, "webhook-signature")
+    mid = _id(_required(headers, "webhook-id"), "webhook-id")
+    ts_text = _required(headers, "webhook-timestamp")
+    ts = _timestamp(ts_text, "webhook-timestamp")
+    entries = header.split(" ")
+    _count(len(entries), "webhook-signature")
+    sigs = []
+    for entry in entries:
+        m = _SW_ENTRY.match(entry)
+        if not m:
+            raise WebhookError("signature_header_malformed", "webhook-signature entry")
+        if m.group(1) == "v1":
+            sigs.append(_b64_mac(m.group(2), "webhook-signature v1"))
+    _need(sigs, "webhook-signature")
+    return {"signatures": sigs, "timestamp": ts, "timestamp_text": ts_text, "id": mid, "id_signed": True}
+
+
+def _parse_stripe(headers):
+    header = _signature_header(headers, "stripe-signature")
+    items = header.split(",")
+    _count(len(items) - 1, "stripe-signature")
+    sigs, t = [], None
+    for item in items:
+        m = _STRIPE_ITEM.match(item)
+        if not m:
+            raise WebhookError("signature_header_malformed", "stripe-signature item")
+        key, value = m.group(1), m.group(2)
+        if key == "t":
+            if t is not None:
+                raise WebhookError("signature_header_malformed", "two t")
+            t = value
+        elif key == "v1":
+            sigs.append(_hex_mac(value, "stripe-signature v1"))
+        # v0 and unknown schemes: skipped, never candidates.
+    if t is None:
+        raise WebhookError("signature_header_malformed", "no t")
+    ts = _timestamp(t, "stripe-signature t")
+    _need(sigs, "stripe-signature")
+    return {"signatures": sigs, "timestamp": ts, "timestamp_text": t, "id": None, "id_signed": False}
+
+
+def _parse_github(headers):
+    header = _signature_header(headers, "x-hub-signature-256")
+    if "=" not in header:
+        raise WebhookError("signature_header_malformed", "x-hub-signature-256")
+    if not header.startswith("sha256="):
+        raise WebhookError("unsupported_version", "x-hub-signature-256")
+    sig = _hex_mac(header[len("sha256="):], "x-hub-signature-256")
+    delivery = _value(headers, "x-github-delivery")
+    mid = None if delivery is None else _id(delivery, "x-github-delivery")
+    return {"signatures": [sig], "timestamp": None, "timestamp_text": None, "id": mid, "id_signed": False}
+
+
+def _parse_slack(headers):
+    header = _signature_header(headers, "x-slack-signature")
+    m = _SLACK_VERSION.match(header)
+    if not m:
+        raise WebhookError("signature_header_malformed", "x-slack-signature")
+    if m.group(0) != "v0=":
+        raise WebhookError("unsupported_version", "x-slack-signature")
+    sig = _hex_mac(header[3:], "x-slack-signature")
+    ts_text = _required(headers, "x-slack-request-timestamp")
+    ts = _timestamp(ts_text, "x-slack-request-timestamp")
+    return {"signatures": [sig], "timestamp": ts, "timestamp_text": ts_text, "id": None, "id_signed": False}
+
+
+def _parse_shopify(headers):
+    sig = _b64_mac(_signature_header(headers, "x-shopify-hmac-sha256"), "x-shopify-hmac-sha256")
+    raw = _value(headers, "x-shopify-webhook-id")
+    mid = None if raw is None else _id(raw, "x-shopify-webhook-id")
+    return {"signatures": [sig], "timestamp": None, "timestamp_text": None, "id": mid, "id_signed": False}
+
+
+_DEFS = {
+    "standard-webhooks": (standard_webhooks_key, _parse_standard, lambda c, b: f"{c['id']}.{c['timestamp_text']}.".encode("ascii") + b),
+    "stripe": (utf8_key, _parse_stripe, lambda c, b: f"{c['timestamp_text']}.".encode("ascii") + b),
+    "github": (utf8_key, _parse_github, lambda c, b: b),
+    "slack": (utf8_key, _parse_slack, lambda c, b: f"v0:{c['timestamp_text']}:".encode("ascii") + b),
+    "shopify": (utf8_key, _parse_shopify, lambda c, b: b),
+}
+
+
+def replay_key(scheme, source, data):
+    """base64url(SHA-256("sigil-webhook-replay" 0 scheme 0 source 0 data)), no padding."""
+    digest = hashlib.sha256(b"sigil-webhook-replay\0" + scheme.encode() + b"\0" + source.encode() + b"\0" + data).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def verify(scheme, headers, body, secrets, now, tolerance_seconds=DEFAULT_TOLERANCE_SECONDS):
+    """Verifies one delivery; returns Verified or raises WebhookError.
+
+    headers: [(name, value)] in order; body: the raw bytes; secrets: the
+    endpoint's secrets as the vendor shows them; now: Unix seconds. Order:
+    secrets, signature header, other headers, timestamp, MAC.
+    """
+    if scheme not in _DEFS:
+        raise WebhookError("invalid_option", "unknown scheme")
+    read_key, parse, content = _DEFS[scheme]
+    if isinstance(secrets, str):
+        secrets = [secrets]
+    if not 1 <= len(secrets) <= MAX_SIGNATURES:
+        raise WebhookError("invalid_option", "secrets")
+    keys = [read_key(s) for s in secrets]
+    body = body or b""
+    claim = parse(headers)
+    if claim["timestamp"] is not None and abs(now - claim["timestamp"]) > tolerance_seconds:
+        raise WebhookError("timestamp_out_of_window")
+    signed = content(claim, body)
+    match = -1
+    # Every secret against every signature: timing says nothing about which matched.
+    for i, key in enumerate(keys):
+        expected = hmac.new(key, signed, hashlib.sha256).digest()
+        hit = False
+        for sig in claim["signatures"]:
+            hit = hmac.compare_digest(expected, sig) or hit
+        if hit and match < 0:
+            match = i
+    if match < 0:
+        raise WebhookError("signature_invalid")
+    if claim["id_signed"]:
+        source, key = "id", replay_key(scheme, "id", claim["id"].encode("ascii"))
+    else:
+        source, key = "content", replay_key(scheme, "content", signed)
+    return Verified(scheme, match, claim["timestamp"], claim["id"], claim["id_signed"], signed, source, key)
