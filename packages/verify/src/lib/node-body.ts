@@ -58,12 +58,16 @@ function headerPairs(raw: readonly string[]): HeaderList {
   return pairs;
 }
 
-/** The VerifierRequest of an IncomingMessage; the body is read only if the verifier asks. */
-export function nodeVerifierRequest(req: IncomingMessage): VerifierRequest {
+/**
+ * The VerifierRequest of an IncomingMessage; the body is read only if the
+ * verifier asks. `target` overrides `req.url` where a framework rewrote it
+ * (Express strips its mount path: it passes `req.originalUrl`).
+ */
+export function nodeVerifierRequest(req: IncomingMessage, target?: string): VerifierRequest {
   const socket = req.socket as Partial<TLSSocket> | null;
   return {
     method: req.method ?? '',
-    target: req.url ?? '',
+    target: target ?? req.url ?? '',
     headers: headerPairs(req.rawHeaders),
     body: (maxBytes) => readNodeBody(req, maxBytes),
     secure: socket?.encrypted === true,

@@ -22,3 +22,8 @@ import type { VerificationResult, Verifier } from '../../types.js';
 export function verifyNodeRequest(verifier: Verifier, req: IncomingMessage): Promise<VerificationResult> {
   return verifier.verify(nodeVerifierRequest(req));
 }
+
+/** @internal verifyNodeRequest with the target as received, where a framework rewrote `req.url`. */
+export function verifyNodeRequestAt(verifier: Verifier, req: IncomingMessage, target: string | undefined): Promise<VerificationResult> {
+  return verifier.verify(nodeVerifierRequest(req, target));
+}
