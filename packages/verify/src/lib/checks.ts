@@ -1,6 +1,7 @@
 // The verification pipeline, one for both schemes, in the order SPEC.md
 // section 4 states: cheapest first; the body is read only after the header,
-// timestamp and key checks pass; the nonce is stored only after the MAC (and
+// timestamp and coverage checks pass (for an unknown key id too, which is
+// decided at step 10 like a bad MAC); the nonce is stored only after the MAC (and
 // the key's scope) pass. Steps 3-4, 6 and 9-10 are the scheme's (scheme.ts);
 // every other step is here, once.
 import { hasSignatureInQuery, importKey, isSigilError, type SigilErrorCode, type SigilKey } from '@sigil/core';
