@@ -105,10 +105,20 @@ function keysAndBody(): NegativeVector[] {
       'signature_invalid',
       { maxBodyBytes: size },
     ),
-    negative('order-key-before-body', 'An unknown kid with a body over the limit is key_unknown (SPEC 4 order)', order.received, 'key_unknown', {
-      keys: [KEYS.other],
-      maxBodyBytes: 1,
-    }),
+    negative(
+      'order-body-before-key-unknown',
+      'An unknown kid with a body over the limit is body_too_large: an unknown kid is answered as a known one with a bad MAC (SPEC 4 step 7)',
+      order.received,
+      'body_too_large',
+      { keys: [KEYS.other], maxBodyBytes: 1 },
+    ),
+    negative(
+      'order-canonical-before-key-unknown',
+      'An unknown kid with a signed header missing is signed_header_missing: key_unknown is decided at step 10 (SPEC 4 step 7)',
+      { ...order.received, headers: order.received.headers.filter(([name]) => name.toLowerCase() !== 'content-type') },
+      'signed_header_missing',
+      { keys: [KEYS.other] },
+    ),
     negative(
       'order-body-before-canonical',
       'A body over the limit with an invalid method is body_too_large (SPEC 4 order)',

@@ -7,6 +7,7 @@ import { parseSignatureHeader } from './header.js';
 import { importKey, type SigilKey } from './key.js';
 import { base64Decode, utf8 } from './lib/encoding.js';
 import { asciiLower, SIGNATURE_HEADER } from './lib/syntax.js';
+import { canonicalize } from './canonicalize.js';
 import { hasSignatureInQuery } from './query.js';
 import type { SigilRequest } from './request.js';
 import { signRequest } from './sign.js';
@@ -44,9 +45,13 @@ export function verifyVectorRequest(vector: Pick<NegativeVector, 'keys' | 'reque
     if (Math.abs(policy.now - params.timestamp) > policy.toleranceSeconds) throw new SigilError('timestamp_out_of_window');
     checkCoverage(params, policy.requiredHeaders, raw.headers);
     const keys = vector.keys.filter((key) => key.id === params.keyId).map(vectorKey);
-    if (keys.length === 0) throw new SigilError('key_unknown');
     const request = vectorRequest(raw);
     if (policy.maxBodyBytes !== undefined && (request.body?.length ?? 0) > policy.maxBodyBytes) throw new SigilError('body_too_large');
+    // An unknown kid is answered as a known one with a bad MAC: after the body and the canonical string (step 7).
+    if (keys.length === 0) {
+      canonicalize(request, params);
+      throw new SigilError('key_unknown');
+    }
     const result = verifySignature(request, params, keys, { requiredHeaders: policy.requiredHeaders });
     return result.ok ? { ok: true, canonical: result.canonical } : { ok: false, code: result.code };
   } catch (error) {

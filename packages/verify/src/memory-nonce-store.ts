@@ -16,18 +16,41 @@ export interface MemoryNonceStoreOptions {
    * Default 100,000.
    */
   readonly maxEntries?: number;
+  /**
+   * Most nonces one key id holds at once, so that one key holder's valid
+   * requests cannot fill the store and lock every other key out. Size it for
+   * the peak rate of your busiest key times the window. Default a quarter of
+   * `maxEntries` (25,000 of the default 100,000); at most `maxEntries`.
+   */
+  readonly maxEntriesPerKey?: number;
   /** Milliseconds since the epoch. Default `Date.now`. */
   readonly clock?: () => number;
 }
 
+const DEFAULT_MAX = 100_000;
+
 const optionsSchema = z
   .object({
     maxEntries: z.number().int().min(1).max(50_000_000).optional(),
+    maxEntriesPerKey: z.number().int().min(1).max(50_000_000).optional(),
     clock: z.custom<() => number>((v) => typeof v === 'function', { message: 'expected a function' }).optional(),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.maxEntriesPerKey === undefined || o.maxEntriesPerKey <= (o.maxEntries ?? DEFAULT_MAX), {
+    message: 'maxEntriesPerKey must not exceed maxEntries',
+    path: ['maxEntriesPerKey'],
+  });
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** The live nonces of one key id. */
+interface Bucket {
+  readonly keyId: string;
+  readonly nonces: Map<string, number>;
+}
+
+/** A heap entry: expiry, the key id's bucket, the nonce. */
+type HeapItem = readonly [number, Bucket, string];
 
 /**
  * @internal The synchronous check-and-store behind `checkAndStore()`, for
@@ -37,29 +60,34 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 export let checkNow: (store: MemoryNonceStore, keyId: string, nonce: string, expiresAtMs: number) => boolean;
 
 /**
- * The replay store of one process. Bounded: when full of live nonces it
- * refuses with `nonce_store_full` (the verifier answers 503) and never evicts
- * a live nonce, since evicting one would re-open its replay. Expired nonces
+ * The replay store of one process. Bounded in total and per key id: when
+ * full of live nonces (or when this key id's share is) it refuses with
+ * `nonce_store_full` (the verifier answers 503) and never evicts a live
+ * nonce, since evicting one would re-open its replay. One key holder's flood
+ * fills only its own share. Expired nonces
  * are dropped lazily, earliest first; no timers.
  *
  * For several server instances use a shared store such as `@sigil/redis`.
  *
  * @example
- * const verifier = createVerifier({ keys, nonceStore: new MemoryNonceStore({ maxEntries: 200_000 }) });
+ * const verifier = createVerifier({ keys, nonceStore: new MemoryNonceStore({ maxEntries: 200_000, maxEntriesPerKey: 50_000 }) });
  */
 export class MemoryNonceStore implements NonceStore {
   readonly #maxEntries: number;
+  readonly #maxPerKey: number;
   readonly #clock: () => number;
-  /** `keyId LF nonce` -> expiry in ms. LF can appear in neither. */
-  readonly #expiry = new Map<string, number>();
+  /** The nonces of each key id, with their expiries in ms. */
+  readonly #byKey = new Map<string, Bucket>();
+  #size = 0;
   // Expiries to purge, earliest first. A verifier's expiries mostly arrive
-  // in order (ts + window), so they go to a FIFO queue (two flat arrays from
+  // in order (ts + window), so they go to a FIFO queue (flat arrays from
   // #head on): O(1), no allocation per nonce. One earlier than the queue's
   // last goes to a min-heap instead; #purge drains both.
   readonly #queueAt: number[] = [];
-  readonly #queueIds: string[] = [];
+  readonly #queueBuckets: Bucket[] = [];
+  readonly #queueNonces: string[] = [];
   #head = 0;
-  readonly #heap: Array<readonly [number, string]> = [];
+  readonly #heap: HeapItem[] = [];
 
   static {
     checkNow = (store, keyId, nonce, expiresAtMs) => store.#check(keyId, nonce, expiresAtMs);
@@ -70,18 +98,21 @@ export class MemoryNonceStore implements NonceStore {
     if (!parsed.success) {
       throw new SigilError('invalid_option', { detail: describeIssue(parsed.error, 'options') });
     }
-    this.#maxEntries = parsed.data.maxEntries ?? 100_000;
+    this.#maxEntries = parsed.data.maxEntries ?? DEFAULT_MAX;
+    this.#maxPerKey = parsed.data.maxEntriesPerKey ?? Math.ceil(this.#maxEntries / 4);
     this.#clock = parsed.data.clock ?? Date.now;
   }
 
   /** Nonces currently held (expired ones may linger until the next call). */
   get size(): number {
-    return this.#expiry.size;
+    return this.#size;
   }
 
   /**
    * Stores `(keyId, nonce)` until `expiresAtMs` unless already held. Atomic:
-   * everything happens synchronously before the promise settles.
+   * everything happens synchronously before the promise settles. Rejects
+   * with `nonce_store_full` when the store, or this key id's share, is full
+   * of live nonces.
    *
    * @example
    * await store.checkAndStore('client-1', nonce, Date.now() + 601_000); // true, then false
@@ -92,9 +123,11 @@ export class MemoryNonceStore implements NonceStore {
 
   /** Forgets every nonce. */
   async close(): Promise<void> {
-    this.#expiry.clear();
+    this.#byKey.clear();
+    this.#size = 0;
     this.#queueAt.length = 0;
-    this.#queueIds.length = 0;
+    this.#queueBuckets.length = 0;
+    this.#queueNonces.length = 0;
     this.#head = 0;
     this.#heap.length = 0;
   }
@@ -108,53 +141,64 @@ export class MemoryNonceStore implements NonceStore {
       throw new SigilError('invalid_option', { detail: 'expiresAtMs must be a finite time in the future, in milliseconds' });
     }
     this.#purge(now);
-    const id = `${keyId}\n${nonce}`;
+    let bucket = this.#byKey.get(keyId);
     // After the purge, every pair still held is live.
-    if (this.#expiry.has(id)) return false;
-    if (this.#expiry.size >= this.#maxEntries) throw new SigilError('nonce_store_full');
-    this.#expiry.set(id, expiresAtMs);
+    if (bucket?.nonces.has(nonce)) return false;
+    if (this.#size >= this.#maxEntries || (bucket !== undefined && bucket.nonces.size >= this.#maxPerKey)) {
+      throw new SigilError('nonce_store_full');
+    }
+    if (!bucket) this.#byKey.set(keyId, (bucket = { keyId, nonces: new Map() }));
+    bucket.nonces.set(nonce, expiresAtMs);
+    this.#size++;
     const at = this.#queueAt;
     if (at.length === this.#head || at[at.length - 1]! <= expiresAtMs) {
       at.push(expiresAtMs);
-      this.#queueIds.push(id);
+      this.#queueBuckets.push(bucket);
+      this.#queueNonces.push(nonce);
     } else {
-      this.#push([expiresAtMs, id]);
+      this.#push([expiresAtMs, bucket, nonce]);
     }
     return true;
   }
 
   #purge(now: number): void {
     const at = this.#queueAt;
-    const ids = this.#queueIds;
+    const buckets = this.#queueBuckets;
+    const nonces = this.#queueNonces;
     let head = this.#head;
     while (head < at.length && at[head]! <= now) {
-      this.#forget(ids[head]!, at[head]!);
+      this.#forget(buckets[head]!, nonces[head]!, at[head]!);
       head++;
     }
     if (head === at.length) {
       at.length = 0;
-      ids.length = 0;
+      buckets.length = 0;
+      nonces.length = 0;
       head = 0;
     } else if (head >= 1024 && head * 2 >= at.length) {
       // Drop the purged front in one go once it is most of the arrays.
       at.splice(0, head);
-      ids.splice(0, head);
+      buckets.splice(0, head);
+      nonces.splice(0, head);
       head = 0;
     }
     this.#head = head;
     const heap = this.#heap;
     while (heap.length > 0 && heap[0]![0] <= now) {
-      const [expiry, id] = this.#pop();
-      this.#forget(id, expiry);
+      const [expiry, bucket, nonce] = this.#pop();
+      this.#forget(bucket, nonce, expiry);
     }
   }
 
-  /** Drops the pair only if this entry is still its current expiry. */
-  #forget(id: string, expiry: number): void {
-    if (this.#expiry.get(id) === expiry) this.#expiry.delete(id);
+  /** Drops the pair only if this entry is still its current expiry; drops an emptied key id. */
+  #forget(bucket: Bucket, nonce: string, expiry: number): void {
+    if (bucket.nonces.get(nonce) !== expiry) return;
+    bucket.nonces.delete(nonce);
+    this.#size--;
+    if (bucket.nonces.size === 0 && this.#byKey.get(bucket.keyId) === bucket) this.#byKey.delete(bucket.keyId);
   }
 
-  #push(item: readonly [number, string]): void {
+  #push(item: HeapItem): void {
     const heap = this.#heap;
     let i = heap.push(item) - 1;
     while (i > 0) {
@@ -166,7 +210,7 @@ export class MemoryNonceStore implements NonceStore {
     heap[i] = item;
   }
 
-  #pop(): readonly [number, string] {
+  #pop(): HeapItem {
     const heap = this.#heap;
     const top = heap[0]!;
     const last = heap.pop()!;
@@ -187,10 +231,10 @@ export class MemoryNonceStore implements NonceStore {
 
   /** Size and capacity only: nonces never show. */
   [INSPECT](): string {
-    return `MemoryNonceStore { size: ${this.size}, maxEntries: ${this.#maxEntries} }`;
+    return `MemoryNonceStore { size: ${this.size}, maxEntries: ${this.#maxEntries}, maxEntriesPerKey: ${this.#maxPerKey} }`;
   }
 
-  toJSON(): { size: number; maxEntries: number } {
-    return { size: this.size, maxEntries: this.#maxEntries };
+  toJSON(): { size: number; maxEntries: number; maxEntriesPerKey: number } {
+    return { size: this.size, maxEntries: this.#maxEntries, maxEntriesPerKey: this.#maxPerKey };
   }
 }

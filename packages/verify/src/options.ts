@@ -52,8 +52,12 @@ export type KeyInput = SigilKey | Uint8Array | ArrayBuffer | KeyEntry;
 
 /**
  * Looks keys up by id at request time (a database, a secret manager). Return
- * several during rotation, nothing for an unknown id. Return the same
- * objects across calls (cache them): a SigilKey prepares its HMAC state once.
+ * several during rotation, nothing for an unknown id. Called on every
+ * request, and its answer read whole each time (entries, windows, scopes):
+ * removing a secret or setting `notAfter` revokes it from the next request
+ * on. Only prepared key material is cached (a SigilKey is used as it is;
+ * bytes are imported once per object unless their contents change; a string
+ * secret once per text), so returning `SigilKey`s is cheapest.
  *
  * @example
  * const resolver: KeyResolver = async (id) => cache.get(id);

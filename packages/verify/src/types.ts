@@ -2,7 +2,7 @@ import type { Algorithm, HeaderList, HeadersLike, SigilErrorCode } from '@sigil/
 
 /**
  * The body of a request under verification: the bytes, or a reader the
- * verifier calls only once the header, timestamp and key checks have passed.
+ * verifier calls only once the header, timestamp and coverage checks have passed.
  * A reader must stop after `maxBytes` and reject with
  * `SigilError('body_too_large')`; any other rejection counts as
  * `body_read_failed`.

@@ -1,7 +1,8 @@
 // MemoryNonceStore keeps its expiries in a FIFO queue while they arrive in
 // order and in a min-heap when one arrives early (memory-nonce-store.ts).
 // Against a plain model (a map, every expired pair dropped before each
-// call), any sequence of calls must give the same answers and the same size.
+// call, the total and per-key-id bounds counted), any sequence of calls must
+// give the same answers and the same size.
 import { isSigilError } from '@sigil/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     weight: 4,
     arbitrary: fc.record({
       kind: fc.constant('store' as const),
-      keyId: fc.constantFrom('a', 'b'),
+      keyId: fc.constantFrom('a', 'b', 'c'),
       nonce: fc.integer({ min: 0, max: 40 }),
       // Mostly the same lifetime (in order), sometimes shorter or longer (out of order).
       ttl: fc.oneof({ weight: 3, arbitrary: fc.constant(100) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 200 }) }),
@@ -26,11 +27,16 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 /** What the store must answer: true, false or 'full'. */
 class Model {
   readonly pairs = new Map<string, number>();
-  constructor(private readonly max: number) {}
-  call(id: string, expiry: number, now: number): boolean | 'full' {
+  constructor(
+    private readonly max: number,
+    private readonly perKey: number,
+  ) {}
+  call(keyId: string, nonce: string, expiry: number, now: number): boolean | 'full' {
     for (const [key, at] of this.pairs) if (at <= now) this.pairs.delete(key);
+    const id = `${keyId}\n${nonce}`;
     if (this.pairs.has(id)) return false;
-    if (this.pairs.size >= this.max) return 'full';
+    const ofKey = [...this.pairs.keys()].filter((k) => k.startsWith(`${keyId}\n`)).length;
+    if (this.pairs.size >= this.max || ofKey >= this.perKey) return 'full';
     this.pairs.set(id, expiry);
     return true;
   }
@@ -48,19 +54,20 @@ async function answer(store: MemoryNonceStore, keyId: string, nonce: string, exp
 const nonceOf = (n: number): string => `nonce-${n}`.padEnd(22, 'x');
 
 describe('MemoryNonceStore against a model', () => {
-  it('answers and sizes as the model does for any sequence of calls and clock moves', async () => {
+  it('answers and sizes as the model does for any sequence of calls and clock moves, with any per-key share', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { maxLength: 300 }), fc.integer({ min: 1, max: 30 }), async (ops, max) => {
+      fc.asyncProperty(fc.array(op, { maxLength: 300 }), fc.integer({ min: 1, max: 30 }), fc.double({ min: 0, max: 1, noNaN: true }), async (ops, max, share) => {
         let now = 1_000_000;
-        const store = new MemoryNonceStore({ maxEntries: max, clock: () => now });
-        const model = new Model(max);
+        const perKey = Math.max(1, Math.round(max * share));
+        const store = new MemoryNonceStore({ maxEntries: max, maxEntriesPerKey: perKey, clock: () => now });
+        const model = new Model(max, perKey);
         for (const o of ops) {
           if (o.kind === 'advance') {
             now += o.ms;
             continue;
           }
           const nonce = nonceOf(o.nonce);
-          const expected = model.call(`${o.keyId}\n${nonce}`, now + o.ttl, now);
+          const expected = model.call(o.keyId, nonce, now + o.ttl, now);
           expect(await answer(store, o.keyId, nonce, now + o.ttl)).toBe(expected);
           expect(store.size).toBe(model.pairs.size);
         }
@@ -71,7 +78,7 @@ describe('MemoryNonceStore against a model', () => {
 
   it('drops a long in-order run exactly at its expiries (the queue compacts) and keeps the rest', async () => {
     let now = 1_000_000;
-    const store = new MemoryNonceStore({ maxEntries: 10_000, clock: () => now });
+    const store = new MemoryNonceStore({ maxEntries: 10_000, maxEntriesPerKey: 10_000, clock: () => now });
     for (let i = 0; i < 3000; i++) expect(await store.checkAndStore('k', nonceOf(i), now + 1000 + i)).toBe(true);
     // One out of order, into the heap.
     expect(await store.checkAndStore('k', nonceOf(-1), now + 500)).toBe(true);

@@ -57,10 +57,15 @@ class VerifierTests(unittest.TestCase):
 
     def test_cheap_failures_never_read_the_body(self):
         for request, reads, code in [(*signed(timestamp=NOW - 400), "timestamp_out_of_window"),
-                                     (*signed(key_id="nobody"), "key_unknown"),
                                      (*signed(content_length=2 ** 20 + 1), "body_too_large")]:
             self.assertEqual(verifier().verify(request).code, code)
             self.assertEqual(reads, [])
+        # An unknown key id reads the body as a known one would (SPEC 4 step 7).
+        request, reads = signed(key_id="nobody")
+        self.assertEqual(verifier().verify(request).code, "key_unknown")
+        self.assertEqual(reads, [2 ** 20])
+        request, reads = signed(key_id="nobody", content_length=2 ** 20 + 1)
+        self.assertEqual(verifier().verify(request).code, "body_too_large")
         request, reads = signed()
         verifier(max_body_bytes=100).verify(request)
         self.assertEqual(reads, [100])

@@ -40,7 +40,7 @@ const listeners = {
       () => res.destroy(),
     );
   },
-  verify: sigilListener(benchVerifier(s, new MemoryNonceStore({ maxEntries: 1_000_000 })), (_req, res, { body }) => reply(res, body.length)),
+  verify: sigilListener(benchVerifier(s, new MemoryNonceStore({ maxEntries: 1_000_000, maxEntriesPerKey: 1_000_000 })), (_req, res, { body }) => reply(res, body.length)),
 };
 if (mode !== 'plain' && mode !== 'floor' && mode !== 'verify') throw new Error('usage: e2e-server.js <plain|floor|verify>');
 const listener = listeners[mode];

@@ -46,7 +46,7 @@ export function presign(s: Scenario, n: number, request: SigilRequest = sigilReq
  * @example
  * const verifier = benchVerifier(scenario('typical'));
  */
-export function benchVerifier(s: Scenario, store = new MemoryNonceStore({ maxEntries: STORE_ENTRIES })) {
+export function benchVerifier(s: Scenario, store = new MemoryNonceStore({ maxEntries: STORE_ENTRIES, maxEntriesPerKey: STORE_ENTRIES })) {
   return createVerifier({
     keys: { [KEY_ID]: importKey(SECRET) },
     nonceStore: store,

@@ -1,9 +1,10 @@
 // The verification pipeline, one for both schemes, in the order SPEC.md
 // section 4 states: cheapest first; the body is read only after the header,
-// timestamp and key checks pass; the nonce is stored only after the MAC (and
+// timestamp and coverage checks pass (for an unknown key id too, which is
+// decided at step 10 like a bad MAC); the nonce is stored only after the MAC (and
 // the key's scope) pass. Steps 3-4, 6 and 9-10 are the scheme's (scheme.ts);
 // every other step is here, once.
-import { hasSignatureInQuery, isSigilError, type SigilErrorCode } from '@sigil/core';
+import { hasSignatureInQuery, importKey, isSigilError, type SigilErrorCode, type SigilKey } from '@sigil/core';
 import { checkNow, MemoryNonceStore } from '../memory-nonce-store.js';
 import type { VerificationResult, VerificationSuccess, VerifierRequest } from '../types.js';
 import { activeAt, inScope, isThenable, secretsOf, type ActiveKey } from './keys.js';
@@ -14,6 +15,8 @@ import { parseRfc9421 } from './scheme-rfc9421.js';
 import { parseV1 } from './scheme-v1.js';
 
 const EMPTY = new Uint8Array(0);
+/** The key an unknown key id is checked against: random, never configured, so it matches nothing. */
+const DECOY: readonly SigilKey[] = [importKey(crypto.getRandomValues(new Uint8Array(32)))];
 
 /** Core raises only SigilErrors for bad input; anything else is a bug and propagates. */
 function codeOf(error: unknown): SigilErrorCode {
@@ -133,7 +136,10 @@ export async function runChecks(policy: Policy, request: VerifierRequest, progre
     throw error;
   }
   const active = activeAt(all, nowMs);
-  if (active.length === 0) return failure('key_unknown');
+  // No active key: carry on as if there were one (the decoy), so that body
+  // reading, connection handling, errors and the work done read exactly as
+  // for a known id with a bad MAC; key_unknown is decided at step 10.
+  const unknown = active.length === 0;
 
   // 8 body.
   const read = readBody(policy, request);
@@ -143,11 +149,14 @@ export async function runChecks(policy: Policy, request: VerifierRequest, progre
   // 9 canonical string or signature base; 10 MAC under each active key, constant time.
   let outcome;
   try {
-    outcome = signature.verifyMac(body, secretsOf(active));
+    outcome = signature.verifyMac(body, unknown ? DECOY : secretsOf(active));
   } catch (error) {
     return failure(codeOf(error));
   }
-  if (!outcome.ok) return failure(outcome.code, policy.debug && outcome.canonical !== undefined ? { canonical: outcome.canonical } : {});
+  if (unknown || !outcome.ok) {
+    const canonical = policy.debug && !outcome.ok ? outcome.canonical : undefined;
+    return failure(unknown || outcome.ok ? 'key_unknown' : outcome.code, canonical !== undefined ? { canonical } : {});
+  }
 
   // 11 scope of the matching key; 12 nonce.
   const matched = active[outcome.index]!;

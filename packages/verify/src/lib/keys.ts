@@ -64,11 +64,16 @@ export function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
 const toMs = (t: Date | number | undefined, fallback: number): number =>
   t === undefined ? fallback : t instanceof Date ? t.getTime() : t * 1000;
 
-function activate(input: KeyInput, where: string): ActiveKey {
+/** Turns a secret as configured into a SigilKey (throws core's SigilErrors). */
+type Prepare = (material: KeyEntry['key'], encoding: KeyEntry['encoding']) => SigilKey;
+
+const importOnce: Prepare = (material, encoding) => importKey(material, encoding ? { encoding } : {});
+
+function activate(input: KeyInput, where: string, prepare: Prepare): ActiveKey {
   const entry: KeyEntry = input instanceof SigilKey || isBytes(input) ? { key: input } : input;
   let key: SigilKey;
   try {
-    key = importKey(entry.key, entry.encoding ? { encoding: entry.encoding } : {});
+    key = prepare(entry.key, entry.encoding);
   } catch (error) {
     // Core's messages are fixed and secret-free; keep the detail, name the option.
     if (isSigilError(error)) throw new SigilError('invalid_option', { detail: `${where}: ${error.message}` });
@@ -87,16 +92,14 @@ function activate(input: KeyInput, where: string): ActiveKey {
   };
 }
 
-// The SigilKeys of each list activateAll built, so that a request whose
-// keys are all active builds no array for them.
+// The SigilKeys of each static map's list, so that a request whose keys
+// are all active builds no array for them.
 const SECRETS = new WeakMap<readonly ActiveKey[], readonly SigilKey[]>();
 
-function activateAll(found: KeyInput | readonly KeyInput[], where: string): ActiveKey[] {
-  const list = Array.isArray(found)
-    ? (found as readonly KeyInput[]).map((input, i) => activate(input, `${where}.${i}`))
-    : [activate(found as KeyInput, where)];
-  SECRETS.set(list, list.map((k) => k.key));
-  return list;
+function activateAll(found: KeyInput | readonly KeyInput[], where: string, prepare: Prepare): ActiveKey[] {
+  return Array.isArray(found)
+    ? (found as readonly KeyInput[]).map((input, i) => activate(input, `${where}.${i}`, prepare))
+    : [activate(found as KeyInput, where, prepare)];
 }
 
 /** The keys valid at `nowMs`: the list itself when every key is. */
@@ -110,26 +113,61 @@ export function secretsOf(list: readonly ActiveKey[]): readonly SigilKey[] {
   return SECRETS.get(list) ?? list.map((k) => k.key);
 }
 
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+const STRING_CACHE_LIMIT = 1024;
+
 /**
- * Builds the key lookup. A static map is imported now, once; a resolver's
- * answers are validated on first sight and cached by object identity.
+ * The one cache a resolver's answers get: the prepared key material (a
+ * SigilKey, which holds its HMAC state). A SigilKey is used as it is; bytes
+ * are imported once per object and again whenever their contents changed;
+ * a string secret once per (encoding, text). Entries, arrays, windows and
+ * scopes are never cached: they are read again on every request, so a
+ * revocation through the resolver takes effect on the next one.
+ */
+function materialCache(): Prepare {
+  const byBytes = new WeakMap<object, { readonly copy: Uint8Array; readonly key: SigilKey }>();
+  const byText = new Map<string, SigilKey>();
+  return (material, encoding) => {
+    if (material instanceof SigilKey) return material;
+    if (typeof material === 'string') {
+      const id = `${encoding ?? ''}:${material}`;
+      let key = byText.get(id);
+      if (!key) {
+        key = importOnce(material, encoding);
+        if (byText.size >= STRING_CACHE_LIMIT) byText.clear();
+        byText.set(id, key);
+      }
+      return key;
+    }
+    const view = material instanceof Uint8Array ? material : new Uint8Array(material);
+    const cached = byBytes.get(material);
+    if (cached && sameBytes(cached.copy, view)) return cached.key;
+    const key = importOnce(material, encoding);
+    byBytes.set(material, { copy: view.slice(), key });
+    return key;
+  };
+}
+
+/**
+ * Builds the key lookup. A static map is imported now, once. A resolver's
+ * answer is validated and read whole on every request (see materialCache).
  */
 export function keyRing(keys: VerifierOptions['keys']): KeyRing {
   if (typeof keys !== 'function') {
     const map = new Map<string, readonly ActiveKey[]>();
-    for (const [id, found] of Object.entries(keys)) map.set(id, activateAll(found, `keys.${id}`));
+    for (const [id, found] of Object.entries(keys)) {
+      const list = activateAll(found, `keys.${id}`, importOnce);
+      SECRETS.set(list, list.map((k) => k.key));
+      map.set(id, list);
+    }
     return (keyId) => map.get(keyId) ?? [];
   }
-  const seen = new WeakMap<object, readonly ActiveKey[]>();
+  const prepare = materialCache();
   const fromResolver = (found: KeyInput | readonly KeyInput[] | null | undefined): readonly ActiveKey[] => {
     if (found === null || found === undefined) return [];
-    const cached = seen.get(found as object);
-    if (cached) return cached;
     const parsed = listSchema.safeParse(found);
     if (!parsed.success) throw new SigilError('invalid_option', { detail: 'keys: the resolver returned something that is not a key' });
-    const active = activateAll(found, 'keys(resolver)');
-    seen.set(found as object, active);
-    return active;
+    return activateAll(found, 'keys(resolver)', prepare);
   };
   // A resolver that throws or rejects fails closed: key_lookup_unavailable
   // (503), its error kept only as the cause, never in a response or event.

@@ -1,13 +1,14 @@
-// Node's IncomingMessage: the request shape the verifier reads, and the body
-// read with the cap applied while reading. Shared by the node, express and
-// fastify adapters.
+// Node's IncomingMessage (HTTP/1) and Http2ServerRequest (HTTP/2): the
+// request shape the verifier reads, and the body read with the cap applied
+// while reading. Shared by the node, express and fastify adapters.
 import type { IncomingMessage } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { SigilError, type HeaderList } from '@sigil/core';
 import type { VerifierRequest } from '../types.js';
 
 /** True once something has started reading the request stream. */
-export function bodyTouched(req: IncomingMessage): boolean {
+export function bodyTouched(req: NodeRequest): boolean {
   return req.readableDidRead || req.readableEnded;
 }
 
@@ -15,7 +16,7 @@ export function bodyTouched(req: IncomingMessage): boolean {
  * Reads the whole body, stopping (and pausing the stream) as soon as it
  * passes `maxBytes`. The caller then answers with `Connection: close`.
  */
-export function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export function readNodeBody(req: NodeRequest, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     if (bodyTouched(req)) {
       reject(new SigilError('body_read_failed', { detail: 'the request body was already read' }));
@@ -51,19 +52,46 @@ export function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<Bu
   });
 }
 
-/** Node's rawHeaders as ordered pairs: duplicates stay visible (unlike `req.headers`). */
-function headerPairs(raw: readonly string[]): HeaderList {
-  const pairs: Array<readonly [string, string]> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
-  return pairs;
+/** An HTTP/1 or HTTP/2 (compatibility API) request: the fields the adapters read exist on both. */
+export type NodeRequest = IncomingMessage | Http2ServerRequest;
+
+/** True for an HTTP/2 request, where connection-specific headers such as Connection are forbidden. */
+export function isHttp2(req: Pick<NodeRequest, 'httpVersionMajor'>): boolean {
+  return req.httpVersionMajor >= 2;
 }
 
-/** The VerifierRequest of an IncomingMessage; the body is read only if the verifier asks. */
-export function nodeVerifierRequest(req: IncomingMessage): VerifierRequest {
+/**
+ * Node's rawHeaders as ordered pairs: duplicates stay visible (unlike
+ * `req.headers`). HTTP/2 pseudo-headers are left out, and `:authority`
+ * becomes `host` (SPEC.md section 2.3): a Host line equal to it is dropped,
+ * one that differs is kept after it, so the joined value matches no MAC.
+ */
+function headerPairs(raw: readonly string[]): HeaderList {
+  const pairs: Array<readonly [string, string]> = [];
+  let authority: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.charCodeAt(0) === 0x3a) {
+      if (name === ':authority') authority = raw[i + 1]!;
+      continue;
+    }
+    pairs.push([name, raw[i + 1]!]);
+  }
+  if (authority === undefined) return pairs;
+  const rest = pairs.filter(([name, value]) => !(name.length === 4 && name.toLowerCase() === 'host' && value.trim() === authority));
+  return [['host', authority], ...rest];
+}
+
+/**
+ * The VerifierRequest of an IncomingMessage; the body is read only if the
+ * verifier asks. `target` overrides `req.url` where a framework rewrote it
+ * (Express strips its mount path: it passes `req.originalUrl`).
+ */
+export function nodeVerifierRequest(req: NodeRequest, target?: string): VerifierRequest {
   const socket = req.socket as Partial<TLSSocket> | null;
   return {
     method: req.method ?? '',
-    target: req.url ?? '',
+    target: target ?? req.url ?? '',
     headers: headerPairs(req.rawHeaders),
     body: (maxBytes) => readNodeBody(req, maxBytes),
     secure: socket?.encrypted === true,

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import { serve, type HttpBindings } from '@hono/node-server';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -65,4 +66,15 @@ export function rawRequest(host: string, head: string, more?: (socket: Socket) =
 /** The request head for rawRequest(). */
 export function head(method: string, target: string, headers: Record<string, string | number>): string {
   return `${method} ${target} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+}
+
+/** Serves a Fetch handler with @hono/node-server on 127.0.0.1:0; resolves the server and its host. */
+export function serveFetch(
+  fetch: (request: Request, env: HttpBindings) => Response | Promise<Response>,
+): Promise<{ server: Server; host: string }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: fetch as Parameters<typeof serve>[0]['fetch'], port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
+      resolve({ server, host: `127.0.0.1:${info.port}` }),
+    ) as Server;
+  });
 }

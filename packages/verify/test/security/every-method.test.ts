@@ -5,8 +5,7 @@
 // GET route; every method, on that route and on an unknown one, must be
 // refused unsigned and get past the verifier when the real client signs it.
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve, type HttpBindings } from '@hono/node-server';
+import type { HttpBindings } from '@hono/node-server';
 import { createSigningFetch } from '@sigil/fetch';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -20,7 +19,7 @@ import { sigilFetchHandler } from '../../src/adapters/fetch/index.js';
 import { sigilHono } from '../../src/adapters/hono/index.js';
 import { sigilListener } from '../../src/adapters/node/index.js';
 import type { Req, Res } from '../helpers/express-types.js';
-import { close, listen } from '../helpers/servers.js';
+import { close, listen, serveFetch as serveFetchApp } from '../helpers/servers.js';
 import { KEY, KEY_ID } from '../helpers/sign.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PROPFIND'] as const;
@@ -32,13 +31,10 @@ const servers: Server[] = [];
 let fastify: FastifyInstance;
 const origins: Record<string, string> = {};
 
-function serveFetch(fetch: (request: Request, env: HttpBindings) => Response | Promise<Response>): Promise<string> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch: fetch as Parameters<typeof serve>[0]['fetch'], port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
-      resolve(`http://127.0.0.1:${info.port}`),
-    ) as Server;
-    servers.push(server);
-  });
+async function serveFetch(fetch: Parameters<typeof serveFetchApp>[0]): Promise<string> {
+  const { server, host } = await serveFetchApp(fetch);
+  servers.push(server);
+  return `http://${host}`;
 }
 
 beforeAll(async () => {

@@ -22,10 +22,11 @@ from .verify import Key, Policy, verify
 
 Secrets = Union[bytes, Sequence[bytes]]
 
-#: Codes of steps 2-7: decided before the body is read.
+#: Codes of steps 2-6: decided before the body is read. An unknown key id
+#: (step 7) is not: it reads the body as a known one would (SPEC 4 step 7).
 _BEFORE_BODY = frozenset({
     "signature_in_query", "signature_missing", "signature_header_malformed", "unsupported_version",
-    "unsupported_algorithm", "timestamp_out_of_window", "header_not_signed", "key_unknown",
+    "unsupported_algorithm", "timestamp_out_of_window", "header_not_signed",
 })
 
 

@@ -109,11 +109,13 @@ def verify(request: Request, keys: Sequence[Key], policy: Policy) -> str:
     if has_type and "content-type" not in params.headers and _declares_content(request.headers):
         raise SigilError("header_not_signed", "content-type")
     secrets = [key.secret for key in keys if key.key_id == params.key_id]
-    if not secrets:
-        raise SigilError("key_unknown")
     if policy.max_body_bytes is not None and len(request.body or b"") > policy.max_body_bytes:
         raise SigilError("body_too_large")
     canonical = canonicalize(request, params)
+    # An unknown kid is answered as a known one with a bad MAC would be: after
+    # the body and the canonical string (SPEC 4 step 7).
+    if not secrets:
+        raise SigilError("key_unknown")
     if not _mac_matches(signature.mac, params.algorithm, canonical, secrets):
         raise SigilError("signature_invalid")
     return canonical

@@ -3,7 +3,7 @@ import { SigilError } from '@sigil/core';
 import { bodyTouched } from '../../lib/node-body.js';
 import { assertVerifier } from '../../lib/response.js';
 import type { VerificationSuccess, Verifier } from '../../types.js';
-import { verifyNodeRequest } from '../node/verify-node-request.js';
+import { verifyNodeRequestAt } from '../node/verify-node-request.js';
 import { writeNodeFailure } from '../node/write-node-failure.js';
 import { parseBody } from './parse-body.js';
 
@@ -30,7 +30,7 @@ export interface SigilExpressOptions {
 }
 
 /** The request fields the middleware reads and sets (Express's own Request has them). */
-export type SigilExpressRequest = IncomingMessage & { body?: unknown; rawBody?: Buffer; sigil?: VerificationSuccess };
+export type SigilExpressRequest = IncomingMessage & { originalUrl?: string; body?: unknown; rawBody?: Buffer; sigil?: VerificationSuccess };
 
 /**
  * Express middleware verifying every request, whatever its method (HEAD and
@@ -39,7 +39,9 @@ export type SigilExpressRequest = IncomingMessage & { body?: unknown; rawBody?: 
  * fails loudly (`invalid_option`, 500) rather than verify an empty body.
  * Afterwards `req.rawBody` holds the verified bytes, `req.sigil` the result,
  * and `req.body` the parsed JSON / form / text; body parsers mounted later
- * see a finished stream and step aside.
+ * see a finished stream and step aside. Under a mount path (`app.use('/api',
+ * ...)`, routers, sub-apps) it verifies and scopes the full target as
+ * received (`req.originalUrl`), never the mount-relative `req.url`.
  *
  * @example
  * import express from 'express';
@@ -65,7 +67,9 @@ export function sigilExpress(
       );
       return;
     }
-    verifyNodeRequest(verifier, req).then((result) => {
+    // Inside app.use('/api', ...) or a router, req.url lost its mount path;
+    // Express keeps the target as received in originalUrl.
+    verifyNodeRequestAt(verifier, req, req.originalUrl).then((result) => {
       if (!result.ok) return writeNodeFailure(res, result);
       const body = result.body;
       req.rawBody = Buffer.from(body.buffer, body.byteOffset, body.byteLength);

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isHttp2, type NodeRequest } from '../../lib/node-body.js';
 import { assertVerifier } from '../../lib/response.js';
 import type { VerificationSuccess, Verifier } from '../../types.js';
 import { verifyNodeRequest } from './verify-node-request.js';
-import { writeNodeFailure } from './write-node-failure.js';
+import { writeNodeFailure, type NodeResponse } from './write-node-failure.js';
 
 /**
  * A request listener that runs only for verified requests. The body stream
@@ -11,14 +12,15 @@ import { writeNodeFailure } from './write-node-failure.js';
  * @example
  * const handler: SigilNodeListener = (req, res, { keyId, body }) => res.end(`hello ${keyId}`);
  */
-export type SigilNodeListener = (
-  req: IncomingMessage,
-  res: ServerResponse,
+export type SigilNodeListener<Req extends NodeRequest = IncomingMessage, Res extends NodeResponse = ServerResponse> = (
+  req: Req,
+  res: Res,
   verification: VerificationSuccess,
 ) => unknown;
 
 /**
- * Wraps a request listener so every request, whatever its method (HEAD and
+ * Wraps a request listener (`node:http`, `node:https`, or `node:http2`'s
+ * compatibility API) so every request, whatever its method (HEAD and
  * OPTIONS included), is verified first; failures are answered by
  * `writeNodeFailure`. A verifier error (a key resolver that answers with
  * something that is not a key) answers a bare 500. Errors of your listener are not caught here.
@@ -31,7 +33,10 @@ export type SigilNodeListener = (
  *   res.end(`hello ${keyId}, ${body.length} bytes`);
  * })).listen(8080);
  */
-export function sigilListener(verifier: Verifier, listener: SigilNodeListener): (req: IncomingMessage, res: ServerResponse) => void {
+export function sigilListener<Req extends NodeRequest = IncomingMessage, Res extends NodeResponse = ServerResponse>(
+  verifier: Verifier,
+  listener: SigilNodeListener<Req, Res>,
+): (req: Req, res: Res) => void {
   assertVerifier(verifier, 'sigilListener');
   if (typeof listener !== 'function') throw new TypeError('sigilListener: expected a request listener');
   return (req, res) => {
@@ -42,7 +47,8 @@ export function sigilListener(verifier: Verifier, listener: SigilNodeListener): 
       },
       () => {
         if (res.headersSent) return void res.destroy();
-        res.writeHead(500, { connection: 'close' }).end();
+        res.writeHead(500, isHttp2(req) ? {} : { connection: 'close' });
+        res.end();
       },
     );
   };

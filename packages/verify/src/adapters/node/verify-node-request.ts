@@ -1,12 +1,13 @@
-import type { IncomingMessage } from 'node:http';
-import { nodeVerifierRequest } from '../../lib/node-body.js';
+import { nodeVerifierRequest, type NodeRequest } from '../../lib/node-body.js';
 import type { VerificationResult, Verifier } from '../../types.js';
 
 /**
- * Verifies a Node `http`/`https` request. Reads `req.rawHeaders` (every field
- * line, duplicates included), `req.url` as the target, the socket's TLS state
- * and peer address; reads the body only once the cheap checks pass, stopping
- * at `maxBodyBytes`. On success the stream is consumed: use `result.body`.
+ * Verifies a Node `http`/`https` request, or an `http2` one (compatibility
+ * API), where `host` is the `:authority` pseudo-header. Reads `req.rawHeaders`
+ * (every field line, duplicates included), `req.url` as the target, the
+ * socket's TLS state and peer address; reads the body only once the cheap
+ * checks pass, stopping at `maxBodyBytes`. On success the stream is
+ * consumed: use `result.body`.
  *
  * @example
  * import { createServer } from 'node:http';
@@ -19,6 +20,11 @@ import type { VerificationResult, Verifier } from '../../types.js';
  *   res.end('ok');
  * }).listen(8080);
  */
-export function verifyNodeRequest(verifier: Verifier, req: IncomingMessage): Promise<VerificationResult> {
+export function verifyNodeRequest(verifier: Verifier, req: NodeRequest): Promise<VerificationResult> {
   return verifier.verify(nodeVerifierRequest(req));
+}
+
+/** @internal verifyNodeRequest with the target as received, where a framework rewrote `req.url`. */
+export function verifyNodeRequestAt(verifier: Verifier, req: NodeRequest, target: string | undefined): Promise<VerificationResult> {
+  return verifier.verify(nodeVerifierRequest(req, target));
 }
