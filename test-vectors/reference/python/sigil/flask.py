@@ -18,8 +18,9 @@ Flask is imported here and nowhere else in the package, so the rest of
 
 Or verify every request of the app: ``init_app(app, keys=..., nonce_store=...)``.
 Failures are answered exactly like @sigil/verify: the code's status, a JSON
-body ``{"error": "<public code>"}``, ``Sigil-Server-Time`` on timestamp
-rejections, and ``key_unknown`` answered as ``signature_invalid``.
+body ``{"error": "<public code>"}``, ``WWW-Authenticate: Sigil`` on 401,
+``Sigil-Server-Time`` on timestamp rejections, and ``key_unknown`` answered
+as ``signature_invalid``.
 """
 
 import functools
@@ -49,10 +50,27 @@ def _target(environ: dict) -> str:
 
 
 def _read_body(limit: int) -> bytes:
-    # get_data caches the bytes: the view's request.get_json() / form read them again.
-    # A declared Content-Length above the limit is refused before this runs; a
-    # chunked upload is read whole, so cap it with Flask's MAX_CONTENT_LENGTH.
-    return request.get_data(cache=True, as_text=False, parse_form_data=False)
+    """At most ``limit + 1`` bytes from the stream, whatever the framing.
+
+    A declared Content-Length above the limit is refused before this runs; a
+    chunked upload stops being read one byte past the limit (the verifier
+    answers 413 and the rest is never pulled from the socket). The bytes are
+    cached on the request, so the view's request.get_data() / get_json() /
+    form read exactly the verified bytes again.
+    """
+    stream = request.stream
+    parts = []
+    left = limit + 1
+    while left > 0:
+        chunk = stream.read(min(left, 64 * 1024))
+        if not chunk:
+            break
+        parts.append(chunk)
+        left -= len(chunk)
+    body = b"".join(parts)
+    if len(body) <= limit:
+        request._cached_data = body  # what Werkzeug's get_data(cache=True) keeps
+    return body
 
 
 def _incoming() -> Incoming:

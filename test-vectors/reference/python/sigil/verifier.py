@@ -8,6 +8,7 @@ nothing here re-implements them.
 
 import ipaddress
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
@@ -66,8 +67,13 @@ class Rejected:
         return ERROR_STATUS[self.code]
 
     def response(self) -> Tuple[int, Dict[str, str], bytes]:
-        """Status, headers and JSON body: only the public code, never a received value."""
+        """Status, headers and JSON body: only the public code, never a received value.
+
+        ``WWW-Authenticate: Sigil`` on 401, ``Sigil-Server-Time`` on a timestamp rejection.
+        """
         headers = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
+        if self.status == 401:  # RFC 9110 section 11.6.1: every 401 carries a challenge (SPEC 4.1)
+            headers["WWW-Authenticate"] = "Sigil"
         if self.server_time is not None:
             headers["Sigil-Server-Time"] = str(self.server_time)
         return self.status, headers, json.dumps({"error": public_code(self.code)}, separators=(",", ":")).encode()
@@ -162,7 +168,14 @@ class Verifier:
     def _store_nonce(self, key_id: str, nonce: str, timestamp: int) -> None:
         if self._store is None:
             return
-        expires_at_ms = (timestamp + self._policy["tolerance_seconds"] + 1) * 1000
+        tolerance = self._policy["tolerance_seconds"]
+        # Kept until the last millisecond at which step 5 still accepts this ts.
+        expires_at_ms = (timestamp + tolerance + 1) * 1000
+        # A slow body may have outlived the window: the clock is read again
+        # after the body, and a past expiry is refused (SPEC 4 step 12).
+        now_ms = self._clock() * 1000
+        if now_ms >= expires_at_ms or abs(math.floor(now_ms / 1000) - timestamp) > tolerance:
+            raise SigilError("timestamp_out_of_window")
         try:
             fresh = self._store.check_and_store(key_id, nonce, expires_at_ms)
         except SigilError as error:
@@ -174,7 +187,7 @@ class Verifier:
 
     def verify(self, incoming: Incoming) -> Union[Verified, Rejected]:
         """Runs SPEC 4 steps 1-12 in order; never raises for a bad request."""
-        now = int(self._clock())
+        now = math.floor(self._clock())
         if not self._transport_ok(incoming):
             return Rejected("insecure_transport")
         lines = [v for n, v in incoming.headers if ascii_lower(n) == SIGNATURE_HEADER]
@@ -196,5 +209,7 @@ class Verifier:
             params = parse_signature_header(lines[0]).params
             self._store_nonce(params.key_id, params.nonce, params.timestamp)  # step 12
         except SigilError as error:
-            return Rejected(error.code, now if error.code == "timestamp_out_of_window" else None)
+            # Sigil-Server-Time is the clock at the rejection (re-read at step 12).
+            late = error.code == "timestamp_out_of_window"
+            return Rejected(error.code, math.floor(self._clock()) if late else None)
         return Verified(params.key_id, params.algorithm, params.timestamp, params.headers, body)
