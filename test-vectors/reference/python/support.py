@@ -143,3 +143,127 @@ def counting(app: Any, counter: List[int]) -> Any:
         return app(environ, start_response)
 
     return middleware
+
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+NODE_SERVER = os.path.join(REPO, "tests", "python", "verify-server.mjs")
+_BUILT = [os.path.join(REPO, "packages", p, "dist", "index.js") for p in ("core", "verify", "redis")]
+
+
+def needs_node() -> Callable[[Any], Any]:
+    """Skips (or fails, when extras are required) without node and the built packages."""
+    import shutil
+
+    missing = [] if shutil.which("node") else ["node on PATH"]
+    missing += [os.path.relpath(p, REPO) for p in _BUILT if not os.path.exists(p)]
+    if not missing:
+        return lambda cls: cls
+    why = f"missing {', '.join(missing)} (run `npx -y pnpm@10 run build`)"
+    if os.environ.get("SIGIL_PYTHON_EXTRAS") == "required":
+        raise ImportError(f"SIGIL_PYTHON_EXTRAS=required but {why}")
+    sys.stderr.write(f"\n{'!' * 72}\n!! SKIPPING Python tests against @sigil/verify: {why}\n{'!' * 72}\n")
+    return unittest.skip(why)
+
+
+class NodeVerifier:
+    """tests/python/verify-server.mjs: @sigil/verify on 127.0.0.1, a random port."""
+
+    def __init__(self, keys: Dict[str, bytes], **env: str) -> None:
+        import json
+        import subprocess
+
+        environment = {"PATH": os.environ.get("PATH", ""), "SIGIL_KEYS": json.dumps({k: b64url_encode(v) for k, v in keys.items()})}
+        environment.update(env)
+        self.process = subprocess.Popen(["node", NODE_SERVER], cwd=REPO, env=environment, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        line = self.process.stdout.readline().decode()
+        if not line.startswith("ready "):
+            self.process.kill()
+            raise RuntimeError(f"verify-server.mjs did not start: {line}{self.process.stderr.read().decode()}")
+        self.port = int(line.split()[1])
+        self.origin = f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(5)
+        except Exception:
+            self.process.kill()
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            stream.close()
+
+
+class Listener:
+    """A raw TCP listener standing for another origin: records what reaches it."""
+
+    def __init__(self, answer: bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok") -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self.received: List[bytes] = []
+        self.answer = answer
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                data = b""
+                try:
+                    while b"\r\n\r\n" not in data:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            break
+                        data += chunk
+                    self.received.append(data)
+                    conn.sendall(self.answer)
+                except OSError:
+                    self.received.append(data)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def assert_no_secret(test: unittest.TestCase, secret: bytes, texts: Sequence[str]) -> None:
+    """No text holds the secret in any of its usual spellings."""
+    from sigil import b64url_encode
+
+    for text in texts:
+        for form in (secret.hex(), repr(secret), b64url_encode(secret)):
+            test.assertNotIn(form, text)
+
+
+def sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def flask_echo_app(keys: Dict[str, bytes], **options: Any) -> Any:
+    """A Flask app verifying every request (init_app) and echoing what it verified."""
+    import hashlib
+
+    import flask
+
+    from sigil.flask import init_app
+    from sigil.nonce_store import MemoryNonceStore
+
+    app = flask.Flask("echo")
+    options.setdefault("nonce_store", MemoryNonceStore())
+    init_app(app, keys=keys, **options)
+
+    @app.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def echo(path: str) -> Any:
+        verified = flask.g.sigil
+        return {"keyId": verified.key_id, "method": flask.request.method, "target": flask.request.environ.get("RAW_URI"),
+                "contentType": flask.request.content_type, "bodySha256": hashlib.sha256(verified.body).hexdigest(),
+                "bodyLength": len(verified.body), "signedHeaders": list(verified.signed_headers)}
+
+    return app
