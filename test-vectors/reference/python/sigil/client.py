@@ -187,6 +187,24 @@ def redirect_request(status: int, method: str, headers: Sequence[Header], body: 
     return method, list(headers), body
 
 
+class _Secret:
+    """Secret bytes behind a face that shows nothing (repr, vars(), logs with locals)."""
+
+    __slots__ = ("_bytes",)
+
+    def __init__(self, data: bytes) -> None:
+        self._bytes = bytes(data)
+
+    def reveal(self) -> bytes:
+        return self._bytes
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a Sigil secret cannot be pickled")
+
+
 class Signer:
     """The key and the client policy; one per ``SigilAuth``. Thread-safe.
 
@@ -218,7 +236,7 @@ class Signer:
         if not callable(clock):
             raise _invalid("clock must be a function returning seconds")
         self.key_id = key_id
-        self.__secret = bytes(secret)
+        self.__secret = _Secret(secret)
         self.origins = OriginPolicy(origins, bool(allow_insecure_http))
         self.headers = tuple(sorted({ascii_lower(h) for h in headers} - {"host"}))
         self.algorithm = algorithm
@@ -306,7 +324,7 @@ class Signer:
         names = [n for n in ("content-type", *self.headers) if n in present]
         nonce = b64url_encode(os.urandom(16))
         timestamp = self._local_seconds() + self.offset(origin)
-        signed = sign(Request(method, target, lines, body if body is not None else b""), self.__secret, self.key_id,
+        signed = sign(Request(method, target, lines, body if body is not None else b""), self.__secret.reveal(), self.key_id,
                       timestamp, nonce, self.algorithm, names)
         self.event("signed", method, origin, url)
         return [*lines, ("Sigil-Signature", signed.header)]
