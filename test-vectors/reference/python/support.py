@@ -77,6 +77,20 @@ def read_response(sock: socket.socket, timeout: float = 10.0) -> RawResponse:
     for line in lines[1:]:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        while not rest.endswith(b"0\r\n\r\n"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+        body = b""
+        while rest:
+            size_line, _, rest = rest.partition(b"\r\n")
+            size = int(size_line.split(b";")[0], 16)
+            if size == 0:
+                break
+            body, rest = body + rest[:size], rest[size + 2:]
+        return RawResponse(status, headers, body)
     length = int(headers.get("content-length", "-1"))
     while length >= 0 and len(rest) < length:
         chunk = sock.recv(65536)
@@ -267,3 +281,36 @@ def flask_echo_app(keys: Dict[str, bytes], **options: Any) -> Any:
                 "bodyLength": len(verified.body), "signedHeaders": list(verified.signed_headers)}
 
     return app
+
+
+REDIS_URL = os.environ.get("SIGIL_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379"
+
+
+def needs_redis() -> Callable[[Any], Any]:
+    """Skips (or fails, when extras are required) without redis-py or a reachable Redis."""
+    decorate = needs("redis", hint="apt-get install python3-redis")
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_timeout=1, socket_connect_timeout=1).ping()
+    except ImportError:
+        return decorate
+    except Exception as error:
+        why = f"no Redis at {REDIS_URL} ({type(error).__name__})"
+        if os.environ.get("SIGIL_PYTHON_EXTRAS") == "required":
+            raise ImportError(f"SIGIL_PYTHON_EXTRAS=required but {why}")
+        sys.stderr.write(f"\n{'!' * 72}\n!! SKIPPING Python Redis tests: {why}\n{'!' * 72}\n")
+        return unittest.skip(why)
+    return decorate
+
+
+def redis_client() -> Any:
+    import redis
+
+    return redis.Redis.from_url(REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
