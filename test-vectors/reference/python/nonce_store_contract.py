@@ -17,7 +17,7 @@ from typing import Any, Callable, List, Tuple
 from sigil import SigilError, b64url_encode
 
 LIVE_MS = 60_000
-KEY_ID_MAX = 256
+KEY_ID_MAX = 128
 NONCE_MAX = 128
 
 

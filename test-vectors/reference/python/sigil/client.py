@@ -217,7 +217,7 @@ class Signer:
                  cross_origin_redirect: str = "error", on_event: Optional[Callable[[Event], None]] = None,
                  clock: Callable[[], float] = time.time) -> None:
         if not isinstance(key_id, str) or not matches(KEY_ID, key_id):
-            raise _invalid("key_id must be 1 to 256 characters of A-Z a-z 0-9 . _ ~ -")
+            raise _invalid("key_id must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : -")
         if not isinstance(secret, (bytes, bytearray)) or not MIN_KEY_BYTES <= len(secret) <= MAX_KEY_BYTES:
             # Text is refused: its encoding is never guessed (use sigil.decode_key).
             raise SigilError("invalid_key", f"secret must be {MIN_KEY_BYTES} to {MAX_KEY_BYTES} bytes (decode text with sigil.decode_key)")

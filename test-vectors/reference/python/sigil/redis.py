@@ -32,7 +32,7 @@ __all__ = ["DEFAULT_PREFIX", "RedisNonceStore"]
 
 #: The key prefix @sigil/redis uses by default.
 DEFAULT_PREFIX = "sigil:nonce:"
-_KEY_ID_MAX = 256
+_KEY_ID_MAX = 128
 _NONCE_MAX = 128
 _warned_config = False
 

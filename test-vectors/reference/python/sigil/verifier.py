@@ -6,28 +6,22 @@ The canonical string, parser and MAC are the reference's own (verify.py);
 nothing here re-implements them.
 """
 
+import hmac
 import ipaddress
 import json
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from .canonical import Request
-from .encoding import MIN_KEY_BYTES
+from .encoding import b64url_decode
 from .errors import ERROR_STATUS, SigilError, public_code
 from .header import parse_signature_header
+from .keys import ActiveKey, Keys, active_at, in_scope, key_ring
 from .nonce_store import NonceStore
-from .syntax import SIGNATURE_HEADER, ascii_lower
-from .verify import Key, Policy, verify
-
-Secrets = Union[bytes, Sequence[bytes]]
-
-#: Codes of steps 2-7: decided before the body is read.
-_BEFORE_BODY = frozenset({
-    "signature_in_query", "signature_missing", "signature_header_malformed", "unsupported_version",
-    "unsupported_algorithm", "timestamp_out_of_window", "header_not_signed", "key_unknown",
-})
+from .syntax import LC_TOKEN, MAX_TARGET, METHOD, SIGNATURE_HEADER, TARGET, ascii_lower, matches
+from .verify import Key, Policy, compute_mac, verify
 
 
 @dataclass(frozen=True)
@@ -53,6 +47,8 @@ class Verified:
     timestamp: int
     signed_headers: Tuple[str, ...]
     body: bytes = field(repr=False)
+    #: Index of the matching key in the list configured (or resolved) for this id: rotation metrics.
+    key_index: int = 0
 
 
 @dataclass(frozen=True)
@@ -93,19 +89,6 @@ def _invalid(detail: str) -> SigilError:
     return SigilError("invalid_option", detail)
 
 
-def _key_table(keys: Mapping[str, Secrets]) -> Dict[str, Tuple[Key, ...]]:
-    if not isinstance(keys, Mapping) or not keys:
-        raise _invalid("keys must be a non-empty mapping of key id to secret bytes (or a list of them)")
-    table = {}
-    for key_id, secrets in keys.items():
-        items = [secrets] if isinstance(secrets, (bytes, bytearray)) else list(secrets)
-        if not items or not all(isinstance(s, (bytes, bytearray)) and len(s) >= MIN_KEY_BYTES for s in items):
-            # Strings are refused: the encoding is never guessed (use sigil.decode_key).
-            raise _invalid(f"keys[{key_id!r}] must be secret bytes of at least {MIN_KEY_BYTES} bytes, or a list of them")
-        table[key_id] = tuple(Key(key_id, bytes(s)) for s in items)
-    return table
-
-
 class Verifier:
     """Verifies requests under a policy; the secure choices are the defaults.
 
@@ -115,23 +98,28 @@ class Verifier:
     checked here: a bad one raises ``SigilError("invalid_option")`` naming it.
     """
 
-    def __init__(self, keys: Mapping[str, Secrets], nonce_store: Optional[NonceStore] = None, *, replay: bool = True,
+    def __init__(self, keys: Keys, nonce_store: Optional[NonceStore] = None, *, replay: bool = True,
                  tolerance: int = 300, required_headers: Sequence[str] = (), max_body_bytes: int = 1024 * 1024,
                  allow_insecure_http: bool = False, trust_proxy: bool = False,
+                 on_event: Optional[Callable[[Dict[str, Any]], None]] = None,
                  clock: Callable[[], float] = time.time) -> None:
-        self._keys = _key_table(keys)
+        self._keys = key_ring(keys)
+        self._key_ids = sorted(keys) if isinstance(keys, Mapping) else "<resolver>"
         if replay and not callable(getattr(nonce_store, "check_and_store", None)):
             raise _invalid("nonce_store is required (an object with check_and_store); pass replay=False to turn replay protection off")
         if not replay and nonce_store is not None:
             raise _invalid("nonce_store is given but replay is False")
         if not isinstance(tolerance, int) or isinstance(tolerance, bool) or not 1 <= tolerance <= 86_400:
             raise _invalid("tolerance must be an integer from 1 to 86400 seconds")
-        if isinstance(required_headers, str) or not all(isinstance(h, str) and h for h in required_headers):
+        if isinstance(required_headers, str) or not all(isinstance(h, str) and matches(LC_TOKEN, ascii_lower(h)) for h in required_headers):
             raise _invalid("required_headers must be a sequence of header names")
         if not isinstance(max_body_bytes, int) or isinstance(max_body_bytes, bool) or not 0 <= max_body_bytes <= 2 ** 31:
             raise _invalid("max_body_bytes must be an integer from 0 to 2**31")
+        if on_event is not None and not callable(on_event):
+            raise _invalid("on_event must be a function")
         if not callable(clock):
             raise _invalid("clock must be a function returning seconds")
+        self._on_event = on_event
         self._store = nonce_store if replay else None
         self._policy = dict(tolerance_seconds=tolerance, required_headers=tuple(ascii_lower(h) for h in required_headers))
         self._max_body = max_body_bytes
@@ -140,7 +128,7 @@ class Verifier:
         self._clock = clock
 
     def __repr__(self) -> str:
-        return f"Verifier(key_ids={sorted(self._keys)!r}, <secrets redacted>)"
+        return f"Verifier(key_ids={self._key_ids!r}, <secrets redacted>)"
 
     def _transport_ok(self, incoming: Incoming) -> bool:
         if self._insecure_ok:
@@ -186,30 +174,74 @@ class Verifier:
             raise SigilError("nonce_replayed" if fresh is False else "nonce_store_unavailable")
 
     def verify(self, incoming: Incoming) -> Union[Verified, Rejected]:
-        """Runs SPEC 4 steps 1-12 in order; never raises for a bad request."""
-        now = math.floor(self._clock())
+        """Runs SPEC 4 steps 1-12 in order; never raises for a bad request.
+
+        Raises ``SigilError("invalid_option")`` only when a key resolver
+        answers with something that is not a key (a configuration bug).
+        """
+        started = time.perf_counter()
+        progress: Dict[str, str] = {}
+        result = self._run(incoming, progress)
+        if self._on_event is not None:
+            self._emit(incoming, progress, result, started)
+        return result
+
+    def _run(self, incoming: Incoming, progress: Dict[str, str]) -> Union[Verified, Rejected]:
+        now_ms = self._clock() * 1000
+        now = math.floor(now_ms / 1000)
         if not self._transport_ok(incoming):
             return Rejected("insecure_transport")
-        lines = [v for n, v in incoming.headers if ascii_lower(n) == SIGNATURE_HEADER]
-        keys: Tuple[Key, ...] = ()
-        if len(lines) == 1:
-            try:
-                keys = self._keys.get(parse_signature_header(lines[0]).params.key_id, ())
-            except SigilError:
-                keys = ()  # verify() reports the parse error at its own step
         policy = Policy(now=now, **self._policy)
         try:
-            try:  # steps 2-7 without the body: nothing is read for a cheap rejection
-                verify(Request(incoming.method, incoming.target, incoming.headers, None), keys, policy)
+            try:  # steps 2-6 without keys or body: nothing is looked up or read for a cheap rejection
+                verify(Request(incoming.method, incoming.target, incoming.headers, None), (), policy)
             except SigilError as error:
-                if error.code in _BEFORE_BODY:
+                if error.code != "key_unknown":
                     raise
+            signature = parse_signature_header([v for n, v in incoming.headers if ascii_lower(n) == SIGNATURE_HEADER][0])
+            params = signature.params
+            progress["keyId"] = params.key_id
+            found = self._keys(params.key_id)  # step 7; resolvers fail closed
+            active = active_at(found, now_ms)
+            if not active:
+                raise SigilError("key_unknown")
             body = self._read_body(incoming)  # step 8
-            verify(Request(incoming.method, incoming.target, incoming.headers, body), keys, policy)  # steps 9-10
-            params = parse_signature_header(lines[0]).params
+            canonical = verify(Request(incoming.method, incoming.target, incoming.headers, body),
+                               [Key(params.key_id, k.secret) for k in active], policy)  # steps 9-10
+            matched = _matching(active, params.algorithm, canonical, signature.mac)
+            if not in_scope(matched, incoming.method, incoming.target):  # step 11
+                raise SigilError("key_scope_denied")
             self._store_nonce(params.key_id, params.nonce, params.timestamp)  # step 12
         except SigilError as error:
+            if error.code == "invalid_option":
+                raise  # a resolver answered with something that is not a key
             # Sigil-Server-Time is the clock at the rejection (re-read at step 12).
             late = error.code == "timestamp_out_of_window"
             return Rejected(error.code, math.floor(self._clock()) if late else None)
-        return Verified(params.key_id, params.algorithm, params.timestamp, params.headers, body)
+        return Verified(params.key_id, params.algorithm, params.timestamp, params.headers, body, found.index(matched))
+
+    def _emit(self, incoming: Incoming, progress: Dict[str, str], result: Union[Verified, Rejected], started: float) -> None:
+        """One secret-free record per verification, the fields of @sigil/verify's events."""
+        event: Dict[str, Any] = {"type": "accepted" if isinstance(result, Verified) else "rejected"}
+        if isinstance(result, Rejected):
+            event["code"] = result.code
+        if "keyId" in progress:
+            event["keyId"] = progress["keyId"]
+        if isinstance(incoming.method, str) and matches(METHOD, incoming.method):
+            event["method"] = incoming.method
+        if isinstance(incoming.target, str) and matches(TARGET, incoming.target) and len(incoming.target) <= MAX_TARGET:
+            event["path"] = incoming.target.split("?", 1)[0]
+        event["latencyMs"] = (time.perf_counter() - started) * 1000
+        try:
+            self._on_event(event)  # type: ignore[misc]
+        except Exception:
+            pass  # a failing metrics hook never changes a verification result
+
+
+def _matching(active: Sequence[ActiveKey], algorithm: str, canonical: str, mac: str) -> ActiveKey:
+    """The key whose MAC matched (steps 9-10 already proved one did), for its scope and index."""
+    received = b64url_decode(mac) or b""
+    for key in active:
+        if hmac.compare_digest(compute_mac(key.secret, algorithm, canonical), received):
+            return key
+    raise SigilError("signature_invalid")  # pragma: no cover - verify() raised first
