@@ -1,7 +1,7 @@
 // A Node verifier (@sigil/verify, built) for the Python end-to-end tests:
 // they spawn it, read "ready <port>" from stdout and drive it over sockets.
 // Configured by environment variables (never argv: they show in `ps`):
-//   SIGIL_KEYS        JSON { keyId: base64url secret }
+//   SIGIL_KEYS        JSON { keyId: base64url secret | KeyEntry with a base64url key | a list }
 //   SIGIL_REDIS_URL   share replay state through @sigil/redis (optional)
 //   SIGIL_SKEW        seconds added to the verifier's clock (optional)
 //   SIGIL_REQUIRED    comma-separated requiredHeaders (optional)
@@ -14,7 +14,11 @@ import { importKey } from '@sigil/core';
 import { createVerifier, MemoryNonceStore } from '@sigil/verify';
 import { sigilListener } from '@sigil/verify/node';
 
-const keys = Object.fromEntries(Object.entries(JSON.parse(process.env.SIGIL_KEYS ?? '{}')).map(([id, secret]) => [id, importKey(secret, { encoding: 'base64url' })]));
+// A key is a base64url secret or { key, notBefore?, notAfter?, scope? } (KeyEntry), or a list of them.
+const entry = (k) => (typeof k === 'string' ? importKey(k, { encoding: 'base64url' }) : { ...k, encoding: 'base64url' });
+const keys = Object.fromEntries(
+  Object.entries(JSON.parse(process.env.SIGIL_KEYS ?? '{}')).map(([id, k]) => [id, Array.isArray(k) ? k.map(entry) : entry(k)]),
+);
 const skewMs = Number(process.env.SIGIL_SKEW ?? '0') * 1000;
 let nonceStore = new MemoryNonceStore();
 let redis;

@@ -182,11 +182,13 @@ def needs_node() -> Callable[[Any], Any]:
 class NodeVerifier:
     """tests/python/verify-server.mjs: @sigil/verify on 127.0.0.1, a random port."""
 
-    def __init__(self, keys: Dict[str, bytes], **env: str) -> None:
+    def __init__(self, keys: Dict[str, Any], **env: str) -> None:
+        """``keys``: key id to secret bytes, or to the JSON form verify-server.mjs reads."""
         import json
         import subprocess
 
-        environment = {"PATH": os.environ.get("PATH", ""), "SIGIL_KEYS": json.dumps({k: b64url_encode(v) for k, v in keys.items()})}
+        config = {k: b64url_encode(v) if isinstance(v, bytes) else v for k, v in keys.items()}
+        environment = {"PATH": os.environ.get("PATH", ""), "SIGIL_KEYS": json.dumps(config)}
         environment.update(env)
         self.process = subprocess.Popen(["node", NODE_SERVER], cwd=REPO, env=environment, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -75,7 +75,8 @@ def _read_body(limit: int) -> bytes:
 
 def _incoming() -> Incoming:
     return Incoming(
-        method=request.method,
+        # As received: Werkzeug's request.method is uppercased.
+        method=request.environ.get("REQUEST_METHOD", request.method),
         target=_target(request.environ),
         # WSGI servers join repeated lines of one name with ",": send each signed header once.
         headers=list(request.headers.items()),
