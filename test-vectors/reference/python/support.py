@@ -316,3 +316,34 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class Spawned:
+    """A server process on 127.0.0.1:``port``, ready once ``ready`` appears on its stderr."""
+
+    def __init__(self, command: Sequence[str], env: Dict[str, str], ready: str, port: int, timeout: float = 30) -> None:
+        import subprocess
+
+        self.port = port
+        self.origin = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(list(command), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE)
+        seen = ""
+        deadline = time.monotonic() + timeout
+        while ready not in seen:
+            line = self.process.stderr.readline().decode()
+            if not line or time.monotonic() > deadline:
+                self.close()
+                raise RuntimeError(f"{command[2] if len(command) > 2 else command[0]} did not start: {seen}")
+            seen += line
+        # Keep draining stderr so the server never blocks on a full pipe.
+        threading.Thread(target=lambda: [None for _ in iter(self.process.stderr.readline, b"")], daemon=True).start()
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except Exception:
+            self.process.kill()
+            self.process.wait(5)
+        self.process.stderr.close()

@@ -29,24 +29,9 @@ from typing import Any, Callable, Optional, TypeVar, Union
 from flask import Flask, Response, g, request
 
 from .verifier import Incoming, Rejected, Verified, Verifier
+from .wsgi import read_capped, target_of
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _target(environ: dict) -> str:
-    """The request target as sent: RAW_URI (Werkzeug, gunicorn) or REQUEST_URI.
-
-    Without them the target is rebuilt from PATH_INFO, which WSGI has already
-    percent-decoded; re-encoding may not give back the sent bytes.
-    """
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    if raw:
-        return raw
-    from urllib.parse import quote
-
-    path = quote((environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode("latin-1"), safe="/:@!$&'()*+,;=-._~%")
-    query = environ.get("QUERY_STRING", "")
-    return f"{path}?{query}" if query else path
 
 
 def _read_body(limit: int) -> bytes:
@@ -58,16 +43,7 @@ def _read_body(limit: int) -> bytes:
     cached on the request, so the view's request.get_data() / get_json() /
     form read exactly the verified bytes again.
     """
-    stream = request.stream
-    parts = []
-    left = limit + 1
-    while left > 0:
-        chunk = stream.read(min(left, 64 * 1024))
-        if not chunk:
-            break
-        parts.append(chunk)
-        left -= len(chunk)
-    body = b"".join(parts)
+    body = read_capped(request.stream, limit)
     if len(body) <= limit:
         request._cached_data = body  # what Werkzeug's get_data(cache=True) keeps
     return body
@@ -77,7 +53,7 @@ def _incoming() -> Incoming:
     return Incoming(
         # As received: Werkzeug's request.method is uppercased.
         method=request.environ.get("REQUEST_METHOD", request.method),
-        target=_target(request.environ),
+        target=target_of(request.environ),
         # WSGI servers join repeated lines of one name with ",": send each signed header once.
         headers=list(request.headers.items()),
         read_body=_read_body,
