@@ -21,7 +21,7 @@ import asyncio
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
-from .verifier import Incoming, Rejected, Verifier
+from .verifier import Incoming, Rejected, Verified, Verifier
 
 __all__ = ["SigilMiddleware"]
 
@@ -103,7 +103,8 @@ class SigilMiddleware:
                         + [(b"content-length", str(len(payload)).encode())]})
             await send({"type": "http.response.body", "body": payload})
             return
-        scope["sigil"] = result
+        verified: Verified = result
+        scope["sigil"] = verified
         scope.setdefault("state", {})["sigil"] = result
         delivered = False
 
@@ -111,7 +112,7 @@ class SigilMiddleware:
             nonlocal delivered
             if not delivered:
                 delivered = True
-                return {"type": "http.request", "body": result.body, "more_body": False}
+                return {"type": "http.request", "body": verified.body, "more_body": False}
             if body.disconnected is not None:
                 return body.disconnected
             return await receive()

@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
 from urllib.parse import urlsplit
 
 from .canonical import Request
@@ -106,7 +106,7 @@ class OriginPolicy:
 
     def __init__(self, origins: Union[str, Sequence[str]], allow_insecure_http: bool) -> None:
         self.any = origins == "*"
-        self.exact: set = set()
+        self.exact: Set[str] = set()
         self.wildcards: List[Tuple[str, int, str]] = []
         if self.any:
             return

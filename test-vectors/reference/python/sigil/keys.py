@@ -17,7 +17,7 @@ import datetime
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Optional, Sequence, Tuple, Union
+from typing import Callable, FrozenSet, Mapping, Optional, Sequence, Tuple, Union
 
 from .encoding import MAX_KEY_BYTES, MIN_KEY_BYTES
 from .errors import SigilError
@@ -53,7 +53,7 @@ class ActiveKey:
     secret: bytes = field(repr=False)
     not_before_ms: float
     not_after_ms: float
-    methods: Optional[frozenset] = None
+    methods: Optional[FrozenSet[str]] = None
     path_prefixes: Optional[Tuple[str, ...]] = None
 
 

@@ -55,17 +55,17 @@ class MemoryNonceStore:
             raise SigilError("invalid_option", "clock must be a function returning seconds")
         self._max = max_entries
         self._clock = clock
-        self._expiry: Dict[Tuple[str, str], int] = {}
-        self._heap: List[Tuple[int, Tuple[str, str]]] = []
+        self._expiry: Dict[Tuple[str, str], float] = {}
+        self._heap: List[Tuple[float, Tuple[str, str]]] = []
         self._lock = threading.Lock()
 
-    def _purge(self, now_ms: int) -> None:
+    def _purge(self, now_ms: float) -> None:
         while self._heap and self._heap[0][0] <= now_ms:
             expiry, pair = heapq.heappop(self._heap)
             if self._expiry.get(pair) == expiry:
                 del self._expiry[pair]
 
-    def check_and_store(self, key_id: str, nonce: str, expires_at_ms: int) -> bool:
+    def check_and_store(self, key_id: str, nonce: str, expires_at_ms: float) -> bool:
         if not isinstance(key_id, str) or not isinstance(nonce, str):
             raise SigilError("invalid_option", "key_id and nonce must be strings")
         now_ms = self._clock() * 1000

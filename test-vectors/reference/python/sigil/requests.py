@@ -68,7 +68,7 @@ def _body_bytes(body: Any, limit: int) -> Optional[bytes]:
     elif isinstance(body, str):
         data = body.encode("iso-8859-1")  # what http.client sends for a str body
     elif hasattr(body, "read"):
-        data = collect(iter(lambda: body.read(_CHUNK), b""), limit)
+        data = collect(iter(lambda: bytes(body.read(_CHUNK)), b""), limit)
     else:
         try:
             chunks = iter(body)
@@ -116,7 +116,7 @@ class SigilAuth(SignerOwner, AuthBase):
         state = _State(start, _body_bytes(request.body, self._signer.max_body_bytes))
         self._sign(request, state)
         request._sigil = state  # type: ignore[attr-defined]
-        request.register_hook("response", self._on_response)
+        request.register_hook("response", self._on_response)  # type: ignore[no-untyped-call]
         return request
 
     def _sign(self, request: requests.PreparedRequest, state: _State) -> None:
@@ -153,7 +153,7 @@ class SigilAuth(SignerOwner, AuthBase):
         state: Optional[_State] = getattr(response.request, "_sigil", None)
         if state is None:
             return response
-        adapter = response.connection
+        adapter = getattr(response, "connection", None)  # set by HTTPAdapter.build_response
         if not isinstance(adapter, SigilAdapter) and _retries_enabled(getattr(adapter, "max_retries", None)):
             raise SigilError("invalid_option", "urllib3 retries resend a used signature: mount "
                                                "sigil.requests.SigilAdapter(max_retries=...) instead of HTTPAdapter")
@@ -203,7 +203,9 @@ class SigilAuth(SignerOwner, AuthBase):
 
     @staticmethod
     def _send(adapter: Any, request: requests.PreparedRequest, kwargs: Dict[str, Any]) -> requests.Response:
-        return adapter.send(request, **{k: v for k, v in kwargs.items() if k in ("stream", "timeout", "verify", "cert", "proxies")})
+        response: requests.Response = adapter.send(
+            request, **{k: v for k, v in kwargs.items() if k in ("stream", "timeout", "verify", "cert", "proxies")})
+        return response
 
 
 class SigilAdapter(HTTPAdapter):

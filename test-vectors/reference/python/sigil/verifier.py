@@ -121,7 +121,8 @@ class Verifier:
             raise _invalid("clock must be a function returning seconds")
         self._on_event = on_event
         self._store = nonce_store if replay else None
-        self._policy = dict(tolerance_seconds=tolerance, required_headers=tuple(ascii_lower(h) for h in required_headers))
+        self._tolerance = tolerance
+        self._required = tuple(ascii_lower(h) for h in required_headers)
         self._max_body = max_body_bytes
         self._insecure_ok = bool(allow_insecure_http)
         self._trust_proxy = bool(trust_proxy)
@@ -156,7 +157,7 @@ class Verifier:
     def _store_nonce(self, key_id: str, nonce: str, timestamp: int) -> None:
         if self._store is None:
             return
-        tolerance = self._policy["tolerance_seconds"]
+        tolerance = self._tolerance
         # Kept until the last millisecond at which step 5 still accepts this ts.
         expires_at_ms = (timestamp + tolerance + 1) * 1000
         # A slow body may have outlived the window: the clock is read again
@@ -191,7 +192,7 @@ class Verifier:
         now = math.floor(now_ms / 1000)
         if not self._transport_ok(incoming):
             return Rejected("insecure_transport")
-        policy = Policy(now=now, **self._policy)
+        policy = Policy(now=now, tolerance_seconds=self._tolerance, required_headers=self._required)
         try:
             try:  # steps 2-6 without keys or body: nothing is looked up or read for a cheap rejection
                 verify(Request(incoming.method, incoming.target, incoming.headers, None), (), policy)
