@@ -5,6 +5,8 @@
 //   SIGIL_REDIS_URL   share replay state through @sigil/redis (optional)
 //   SIGIL_SKEW        seconds added to the verifier's clock (optional)
 //   SIGIL_REQUIRED    comma-separated requiredHeaders (optional)
+//   SIGIL_TRUST_PROXY '1': trustProxy (X-Forwarded-Proto decides)
+//   SIGIL_EVENTS      '1': print each verifier event as a line 'event <json>'
 // Routes (all verified first): /flaky answers 503 to its first verified
 // request; /drop destroys the socket of its first; /redirect?status=&to=
 // redirects; anything else echoes what was verified.
@@ -30,7 +32,14 @@ if (process.env.SIGIL_REDIS_URL) {
   nonceStore = new RedisNonceStore({ client: redis, ...(process.env.SIGIL_PREFIX ? { prefix: process.env.SIGIL_PREFIX } : {}) });
 }
 const requiredHeaders = (process.env.SIGIL_REQUIRED ?? '').split(',').filter(Boolean);
-const verifier = createVerifier({ keys, nonceStore, requiredHeaders, clock: () => Date.now() + skewMs });
+const verifier = createVerifier({
+  keys,
+  nonceStore,
+  requiredHeaders,
+  trustProxy: process.env.SIGIL_TRUST_PROXY === '1',
+  clock: () => Date.now() + skewMs,
+  ...(process.env.SIGIL_EVENTS === '1' ? { onEvent: (event) => console.log(`event ${JSON.stringify(event)}`) } : {}),
+});
 
 const firsts = new Set();
 const server = createServer(

@@ -43,13 +43,15 @@ def needs(*modules: str, hint: str = "") -> Callable[[Any], Any]:
 
 def signed_request(secret: bytes, method: str, target: str, body: bytes = b"", *, host: str, key_id: str = "client-1",
                    timestamp: Optional[int] = None, content_type: Optional[str] = "application/json",
-                   nonce: Optional[str] = None) -> List[Tuple[str, str]]:
-    """Header lines (Host first) of a request signed by the reference signer."""
+                   nonce: Optional[str] = None, also_signed: Sequence[Tuple[str, str]] = ()) -> List[Tuple[str, str]]:
+    """Header lines (Host first) of a request signed by the reference signer (``also_signed`` lines signed too)."""
     headers = [("Host", host)]
     signed_names = []
     if content_type is not None:
         headers.append(("Content-Type", content_type))
         signed_names.append("content-type")
+    headers.extend(also_signed)
+    signed_names.extend(name for name, _ in also_signed)
     header = sign(Request(method, target, headers, body), secret, key_id,
                   int(time.time()) if timestamp is None else timestamp,
                   nonce or b64url_encode(os.urandom(16)), headers=signed_names).header
@@ -198,6 +200,17 @@ class NodeVerifier:
             raise RuntimeError(f"verify-server.mjs did not start: {line}{self.process.stderr.read().decode()}")
         self.port = int(line.split()[1])
         self.origin = f"http://127.0.0.1:{self.port}"
+        #: The verifier's events (with SIGIL_EVENTS=1), in order.
+        self.events: List[Dict[str, Any]] = []
+        threading.Thread(target=self._read_events, daemon=True).start()
+
+    def _read_events(self) -> None:
+        import json
+
+        for raw in iter(self.process.stdout.readline, b""):
+            line = raw.decode()
+            if line.startswith("event "):
+                self.events.append(json.loads(line[len("event "):]))
 
     def close(self) -> None:
         self.process.terminate()

@@ -92,19 +92,7 @@ CASES = {
 COMPARED = ("www-authenticate", "cache-control", "content-type")
 
 
-@needs("flask", hint="apt-get install python3-flask")
-@needs_node()
-class SameRequestsSameAnswers(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.node = NodeVerifier(node_keys())
-        cls.flask = ThreadedServer(flask_echo_app(python_keys()))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.node.close()
-        cls.flask.close()
-
+class _Answers:
     def answer(self, port, request):
         method, target, headers, body = request
         sock = open_request(port, method, target, headers)
@@ -120,13 +108,41 @@ class SameRequestsSameAnswers(unittest.TestCase):
         return {"status": response.status, "body": json.loads(response.body) if response.body else None, "headers": kept,
                 "server time": server_time is not None and abs(int(server_time) - time.time()) < 5}
 
-    def test_every_case_gets_the_same_status_code_and_headers_from_both(self):
+    def both(self, request):
+        node, flask = self.answer(self.node.port, request), self.answer(self.flask.port, request)
+        if node["status"] == 200:  # the echo apps differ only in their own Content-Type wording
+            node["headers"]["content-type"] = flask["headers"]["content-type"] = "echo"
+        return node, flask
+
+
+@needs("flask", hint="apt-get install python3-flask")
+@needs_node()
+class SameRequestsSameAnswers(_Answers, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.node = NodeVerifier(node_keys(), SIGIL_EVENTS="1")
+        cls.flask_events = []
+        cls.flask = ThreadedServer(flask_echo_app(python_keys(), on_event=cls.flask_events.append))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.node.close()
+        cls.flask.close()
+
+    def test_every_case_gets_the_same_status_code_headers_and_event_from_both(self):
         for name, request in CASES.items():
             with self.subTest(name):
-                node, flask = self.answer(self.node.port, request), self.answer(self.flask.port, request)
-                if node["status"] == 200:  # the echo apps differ only in their own Content-Type wording
-                    node["headers"]["content-type"] = flask["headers"]["content-type"] = "echo"
+                seen = (len(self.node.events), len(self.flask_events))
+                node, flask = self.both(request)
                 self.assertEqual(flask, node)
+                deadline = time.monotonic() + 5
+                while len(self.node.events) == seen[0] and time.monotonic() < deadline:
+                    time.sleep(0.01)  # the event line travels through a pipe
+                self.assertEqual((len(self.node.events), len(self.flask_events)), (seen[0] + 1, seen[1] + 1))
+                node_event, flask_event = self.node.events[-1], self.flask_events[-1]
+                self.assertEqual(set(flask_event), set(node_event))
+                self.assertEqual({k: v for k, v in flask_event.items() if k != "latencyMs"},
+                                 {k: v for k, v in node_event.items() if k != "latencyMs"})
 
     def test_a_replay_is_refused_alike(self):
         request = case()
@@ -134,6 +150,47 @@ class SameRequestsSameAnswers(unittest.TestCase):
             self.assertEqual(self.answer(port, request)["status"], 200)
             replay = self.answer(port, request)
             self.assertEqual((replay["status"], replay["body"]), (401, {"error": "nonce_replayed"}))
+
+
+def proxied(xfp=("https",), tenant=True):
+    signed = [("X-Tenant", "t1")] if tenant else []
+    headers = signed_request(MAIN, "POST", "/v1/orders", b"{}", host=HOST, key_id="main", also_signed=signed)
+    headers += [("X-Forwarded-Proto", value) for value in xfp]
+    if not tenant:
+        headers.append(("X-Tenant", "t1"))
+    return "POST", "/v1/orders", [*headers, ("Content-Length", "2")], b"{}"
+
+
+PROXY_CASES = {
+    "https at every hop, the required header signed": proxied(),
+    "the required header sent but not signed": proxied(tenant=False),
+    "a hop in plain HTTP": proxied(xfp=("https, http",)),
+    "two X-Forwarded-Proto lines, one plain": proxied(xfp=("https", "http")),
+    "no X-Forwarded-Proto from the loopback proxy": proxied(xfp=()),
+}
+
+
+@needs("flask", hint="apt-get install python3-flask")
+@needs_node()
+class BehindATrustedProxyWithRequiredHeaders(_Answers, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.node = NodeVerifier(node_keys(), SIGIL_TRUST_PROXY="1", SIGIL_REQUIRED="x-tenant")
+        cls.flask = ThreadedServer(flask_echo_app(python_keys(), trust_proxy=True, required_headers=["x-tenant"]))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.node.close()
+        cls.flask.close()
+
+    def test_trust_proxy_and_required_headers_answer_alike(self):
+        statuses = {}
+        for name, request in PROXY_CASES.items():
+            with self.subTest(name):
+                node, flask = self.both(request)
+                self.assertEqual(flask, node)
+                statuses[name] = node["status"]
+        self.assertEqual(list(statuses.values()), [200, 401, 403, 403, 403])
 
 
 if __name__ == "__main__":

@@ -132,7 +132,7 @@ class EventTests(unittest.TestCase):
         v.verify(bad)
         self.assertEqual([(e["type"], e.get("code"), e.get("keyId"), e.get("method"), e.get("path")) for e in events], [
             ("accepted", None, "client-1", "POST", "/orders"),
-            ("rejected", "timestamp_out_of_window", None, "POST", "/orders"),
+            ("rejected", "timestamp_out_of_window", "client-1", "POST", "/orders"),  # parsed: named, as in TS
             ("rejected", "key_unknown", "nobody", "POST", "/orders"),
             ("rejected", "signature_missing", None, None, None),
         ])

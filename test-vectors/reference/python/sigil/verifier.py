@@ -197,11 +197,12 @@ class Verifier:
             try:  # steps 2-6 without keys or body: nothing is looked up or read for a cheap rejection
                 verify(Request(incoming.method, incoming.target, incoming.headers, None), (), policy)
             except SigilError as error:
+                if error.code in _AFTER_PARSE:  # the header parsed: events name its key id, as @sigil/verify's do
+                    progress["keyId"] = parse_signature_header(_signature_line(incoming)).params.key_id
                 if error.code != "key_unknown":
                     raise
-            signature = parse_signature_header([v for n, v in incoming.headers if ascii_lower(n) == SIGNATURE_HEADER][0])
+            signature = parse_signature_header(_signature_line(incoming))
             params = signature.params
-            progress["keyId"] = params.key_id
             found = self._keys(params.key_id)  # step 7; resolvers fail closed
             active = active_at(found, now_ms)
             if not active:
@@ -237,6 +238,14 @@ class Verifier:
             self._on_event(event)  # type: ignore[misc]
         except Exception:
             pass  # a failing metrics hook never changes a verification result
+
+
+#: Codes of steps 5-7: the signature header parsed.
+_AFTER_PARSE = frozenset({"timestamp_out_of_window", "header_not_signed", "key_unknown"})
+
+
+def _signature_line(incoming: Incoming) -> str:
+    return [v for n, v in incoming.headers if ascii_lower(n) == SIGNATURE_HEADER][0]
 
 
 def _matching(active: Sequence[ActiveKey], algorithm: str, canonical: str, mac: str) -> ActiveKey:
