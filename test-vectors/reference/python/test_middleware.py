@@ -126,6 +126,20 @@ class AsgiMiddlewareUnderUvicorn(Attacks, unittest.TestCase):
     def tearDownClass(cls):
         cls.server.close()
 
+    def test_attacker_withholding_bodies_cannot_exhaust_the_verifier_threads(self):
+        # Far more stalled uploads than the default executor has threads
+        # (min(32, cpus + 4)): the body is awaited on the event loop, not in a thread.
+        stalled = []
+        for _ in range(40):
+            headers = self.signed(self.route, b'{"qty":1}')
+            stalled.append(open_request(self.server.port, "POST", self.route, headers, [("Content-Length", "9")]))
+        self.addCleanup(lambda: [sock.close() for sock in stalled])
+        time.sleep(0.5)
+        started = time.monotonic()
+        response = self.send(self.route, b'{"qty":2}', self.signed(self.route, b'{"qty":2}'))
+        self.assertEqual(response.status, 200)
+        self.assertLess(time.monotonic() - started, 10)
+
     def test_fastapi_views_read_the_verified_bytes_every_route_is_verified(self):
         import httpx
 

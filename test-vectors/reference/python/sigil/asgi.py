@@ -9,8 +9,9 @@ application the verified bytes. Standard library only.
     app.add_middleware(SigilMiddleware, keys={"client-1": secret}, nonce_store=store)
 
 The verifier runs in a worker thread (its nonce store and key resolver may
-block), reading the body from the event loop only once the cheap checks
-passed, and at most ``max_body_bytes + 1`` bytes of it. A rejected request
+block); the body is read on the event loop, so a slow upload holds no
+thread, only once the cheap checks passed, and at most ``max_body_bytes + 1``
+bytes of it. A rejected request
 is answered here, like @sigil/verify; a verified one reaches the
 application with ``scope["state"]["sigil"]`` (and ``scope["sigil"]``) set to
 the ``Verified`` result, and a ``receive`` that yields exactly the verified
@@ -18,7 +19,7 @@ bytes. Lifespan and WebSocket traffic pass through untouched.
 """
 
 import asyncio
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union
 from urllib.parse import quote
 
 from .verifier import Incoming, Rejected, Verified, Verifier
@@ -89,13 +90,24 @@ class SigilMiddleware:
         headers = _headers(scope)
         client = scope.get("client")
 
-        def read_body(limit: int) -> bytes:  # runs in the worker thread
-            return asyncio.run_coroutine_threadsafe(body.read(limit), loop).result()
+        def unread(limit: int) -> bytes:  # begin() never reads; finish() gets the bytes
+            raise RuntimeError("sigil.asgi reads the body itself")
 
-        incoming = Incoming(method=scope["method"], target=_target(scope), headers=headers, read_body=read_body,
+        incoming = Incoming(method=scope["method"], target=_target(scope), headers=headers, read_body=unread,
                             content_length=_declared(headers), secure=scope.get("scheme") == "https",
                             remote_addr=client[0] if client else None)
-        result = await loop.run_in_executor(None, self.verifier.verify, incoming)
+        # Stores and resolvers may block: the verifier runs in a worker thread.
+        # The body is read here, on the event loop, so a slow upload holds no thread.
+        pending = await loop.run_in_executor(None, self.verifier.begin, incoming)
+        result: Union[Verified, Rejected]
+        if isinstance(pending, Rejected):
+            result = pending
+        else:
+            try:
+                data: Optional[bytes] = await body.read(pending.body_limit)
+            except ConnectionError:
+                data = None
+            result = await loop.run_in_executor(None, self.verifier.finish, pending, data)
         if isinstance(result, Rejected):
             status, reply_headers, payload = result.response()
             await send({"type": "http.response.start", "status": status,

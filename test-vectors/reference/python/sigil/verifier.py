@@ -12,9 +12,9 @@ import json
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
-from .canonical import Request
+from .canonical import Params, Request
 from .encoding import b64url_decode
 from .errors import ERROR_STATUS, SigilError, public_code
 from .header import parse_signature_header
@@ -73,6 +73,25 @@ class Rejected:
         if self.server_time is not None:
             headers["Sigil-Server-Time"] = str(self.server_time)
         return self.status, headers, json.dumps({"error": public_code(self.code)}, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A request past steps 1-7, its body still to read (``Verifier.begin``/``finish``)."""
+
+    incoming: Incoming = field(repr=False)
+    params: Params = field(repr=False)
+    mac: str = field(repr=False)
+    found: Tuple[ActiveKey, ...] = field(repr=False)
+    active: Tuple[ActiveKey, ...] = field(repr=False)
+    policy: Policy = field(repr=False)
+    #: Read at most this many bytes plus one.
+    body_limit: int
+    started: float = field(repr=False)
+    progress: Dict[str, str] = field(repr=False)
+
+
+Result = TypeVar("Result", Verified, Rejected)
 
 
 def is_loopback(address: Optional[str]) -> bool:
@@ -141,19 +160,6 @@ class Verifier:
             return incoming.secure
         return incoming.secure or is_loopback(incoming.remote_addr)
 
-    def _read_body(self, incoming: Incoming) -> bytes:
-        if incoming.content_length is not None and incoming.content_length > self._max_body:
-            raise SigilError("body_too_large")
-        try:
-            body = incoming.read_body(self._max_body)
-        except SigilError:
-            raise
-        except Exception as error:  # a broken or aborted upload
-            raise SigilError("body_read_failed") from error
-        if len(body) > self._max_body:
-            raise SigilError("body_too_large")
-        return body
-
     def _store_nonce(self, key_id: str, nonce: str, timestamp: int) -> None:
         if self._store is None:
             return
@@ -180,19 +186,30 @@ class Verifier:
         Raises ``SigilError("invalid_option")`` only when a key resolver
         answers with something that is not a key (a configuration bug).
         """
+        pending = self.begin(incoming)
+        if isinstance(pending, Rejected):
+            return pending
+        try:
+            body: Optional[bytes] = incoming.read_body(self._max_body)
+        except SigilError as error:  # a reader may enforce the limit itself
+            return self.finish(pending, None, too_large=error.code == "body_too_large")
+        except Exception:  # a broken or aborted upload
+            body = None
+        return self.finish(pending, body)
+
+    def begin(self, incoming: Incoming) -> Union["Pending", Rejected]:
+        """Steps 1-7 and the declared length of step 8, before any byte of the body.
+
+        For adapters that read the body themselves (sigil.asgi reads it on the
+        event loop, holding no thread): read at most ``pending.body_limit + 1``
+        bytes, then call ``finish``. ``incoming.read_body`` is not called.
+        """
         started = time.perf_counter()
         progress: Dict[str, str] = {}
-        result = self._run(incoming, progress)
-        if self._on_event is not None:
-            self._emit(incoming, progress, result, started)
-        return result
-
-    def _run(self, incoming: Incoming, progress: Dict[str, str]) -> Union[Verified, Rejected]:
         now_ms = self._clock() * 1000
-        now = math.floor(now_ms / 1000)
         if not self._transport_ok(incoming):
-            return Rejected("insecure_transport")
-        policy = Policy(now=now, tolerance_seconds=self._tolerance, required_headers=self._required)
+            return self._done(incoming, progress, Rejected("insecure_transport"), started)
+        policy = Policy(now=math.floor(now_ms / 1000), tolerance_seconds=self._tolerance, required_headers=self._required)
         try:
             try:  # steps 2-6 without keys or body: nothing is looked up or read for a cheap rejection
                 verify(Request(incoming.method, incoming.target, incoming.headers, None), (), policy)
@@ -202,25 +219,47 @@ class Verifier:
                 if error.code != "key_unknown":
                     raise
             signature = parse_signature_header(_signature_line(incoming))
-            params = signature.params
-            found = self._keys(params.key_id)  # step 7; resolvers fail closed
+            found = self._keys(signature.params.key_id)  # step 7; resolvers fail closed
             active = active_at(found, now_ms)
             if not active:
                 raise SigilError("key_unknown")
-            body = self._read_body(incoming)  # step 8
+            if incoming.content_length is not None and incoming.content_length > self._max_body:
+                raise SigilError("body_too_large")  # step 8, before reading
+        except SigilError as error:
+            return self._done(incoming, progress, self._rejected(error), started)
+        return Pending(incoming, signature.params, signature.mac, found, active, policy, self._max_body, started, progress)
+
+    def finish(self, pending: "Pending", body: Optional[bytes], *, too_large: bool = False) -> Union[Verified, Rejected]:
+        """Steps 8 (the bytes read; ``None`` when the read failed, with ``too_large`` when it failed on the limit) to 12."""
+        incoming, params = pending.incoming, pending.params
+        try:
+            if body is None:
+                raise SigilError("body_too_large" if too_large else "body_read_failed")
+            if len(body) > self._max_body:
+                raise SigilError("body_too_large")
             canonical = verify(Request(incoming.method, incoming.target, incoming.headers, body),
-                               [Key(params.key_id, k.secret) for k in active], policy)  # steps 9-10
-            matched = _matching(active, params.algorithm, canonical, signature.mac)
+                               [Key(params.key_id, k.secret) for k in pending.active], pending.policy)  # steps 9-10
+            matched = _matching(pending.active, params.algorithm, canonical, pending.mac)
             if not in_scope(matched, incoming.method, incoming.target):  # step 11
                 raise SigilError("key_scope_denied")
             self._store_nonce(params.key_id, params.nonce, params.timestamp)  # step 12
         except SigilError as error:
-            if error.code == "invalid_option":
-                raise  # a resolver answered with something that is not a key
-            # Sigil-Server-Time is the clock at the rejection (re-read at step 12).
-            late = error.code == "timestamp_out_of_window"
-            return Rejected(error.code, math.floor(self._clock()) if late else None)
-        return Verified(params.key_id, params.algorithm, params.timestamp, params.headers, body, found.index(matched))
+            return self._done(incoming, pending.progress, self._rejected(error), pending.started)
+        verified = Verified(params.key_id, params.algorithm, params.timestamp, params.headers, body,
+                            pending.found.index(matched))
+        return self._done(incoming, pending.progress, verified, pending.started)
+
+    def _rejected(self, error: SigilError) -> Rejected:
+        if error.code == "invalid_option":
+            raise error  # a resolver answered with something that is not a key
+        # Sigil-Server-Time is the clock at the rejection (re-read at step 12).
+        late = error.code == "timestamp_out_of_window"
+        return Rejected(error.code, math.floor(self._clock()) if late else None)
+
+    def _done(self, incoming: Incoming, progress: Dict[str, str], result: Result, started: float) -> Result:
+        if self._on_event is not None:
+            self._emit(incoming, progress, result, started)
+        return result
 
     def _emit(self, incoming: Incoming, progress: Dict[str, str], result: Union[Verified, Rejected], started: float) -> None:
         """One secret-free record per verification, the fields of @sigil/verify's events."""
