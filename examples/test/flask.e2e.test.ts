@@ -108,17 +108,10 @@ describe.skipIf(!hasFlask)('Flask (sigil.flask) verifies what @sigil/fetch signs
   it('answers an unknown key as signature_invalid, an unsigned request as signature_missing, a missing content-type signature as header_not_signed', async () => {
     const stranger = createSigningFetch({ keyId: 'stranger', secret: key, origins: [origin] });
     expect(await (await stranger(`${origin}/orders`, JSON_POST)).json()).toEqual({ error: 'signature_invalid' });
-    expect(await (await fetch(`${origin}/orders`, JSON_POST)).json()).toEqual({ error: 'signature_missing' });
+    const unsigned = await fetch(`${origin}/orders`, JSON_POST);
+    expect([await unsigned.json(), unsigned.headers.get('www-authenticate')]).toEqual([{ error: 'signature_missing' }, 'Sigil']);
     const { signedFetch } = signer();
     const bare = await signedFetch(`${origin}/strict/orders`, { method: 'POST', body: new TextEncoder().encode(ORDER) });
     expect([bare.status, await bare.json()]).toEqual([401, { error: 'header_not_signed' }]);
-  });
-});
-
-describe('the Python package tests (stdlib verifier, nonce store, Flask test client)', () => {
-  it('pass under /usr/bin/python3', () => {
-    const run = spawnSync(PYTHON, ['-m', 'unittest', 'test_server', 'test_flask'], { cwd: REFERENCE, encoding: 'utf8' });
-    expect(run.stderr).toMatch(/\nOK( \(skipped=\d+\))?\n$/);
-    expect(run.status).toBe(0);
   });
 });

@@ -50,6 +50,9 @@ class VerifierTests(unittest.TestCase):
         status, headers, body = verifier().verify(stale).response()
         self.assertEqual((status, body, headers["Sigil-Server-Time"]), (401, b'{"error":"timestamp_out_of_window"}', str(NOW)))
         self.assertEqual(headers["Content-Type"], "application/json; charset=utf-8")
+        self.assertEqual(headers["WWW-Authenticate"], "Sigil")  # every 401, SPEC 4.1
+        self.assertNotIn("WWW-Authenticate", Rejected("body_too_large").response()[1])
+        self.assertNotIn("WWW-Authenticate", Rejected("insecure_transport").response()[1])
         unknown, _ = signed(key_id="someone")
         result = verifier().verify(unknown)
         self.assertEqual(result.code, "key_unknown")
@@ -75,6 +78,24 @@ class VerifierTests(unittest.TestCase):
         broken = Incoming("BAD METHOD", request.target, request.headers, request.read_body, content_length=50, remote_addr="::1")
         self.assertEqual(verifier(max_body_bytes=10).verify(broken).code, "body_too_large")
         self.assertEqual(verifier().verify(broken).code, "method_invalid")
+
+    def test_attacker_body_outlives_the_window_refused_before_the_nonce_is_stored(self):
+        # The clock is read again after the body (SPEC 4 step 12): a body that
+        # arrives past ts + tolerance, or past the nonce's expiry, is refused.
+        for late in (NOW + 301, NOW + 302):
+            clock = [float(NOW + 300)]
+            store = MemoryNonceStore(clock=lambda: clock[0])
+            request, _ = signed()
+
+            def slow(limit, request=request, late=late):
+                clock[0] = late + 0.5
+                return request.read_body(limit)
+
+            v = Verifier({"client-1": SECRET}, store, clock=lambda: clock[0])
+            result = v.verify(Incoming(request.method, request.target, request.headers, slow, remote_addr="127.0.0.1"))
+            self.assertEqual(result, Rejected("timestamp_out_of_window", late))
+            self.assertEqual(result.response()[1]["Sigil-Server-Time"], str(late))
+            self.assertEqual(len(store), 0)  # nothing stored
 
     def test_tampered_body_is_signature_invalid(self):
         request, _ = signed()
@@ -136,6 +157,21 @@ class MemoryNonceStoreTests(unittest.TestCase):
         self.assertTrue(store.check_and_store("k", "a", 1_003_000))
         self.assertEqual(len(store), 2)
         self.assertNotIn("'a'", repr(store))
+
+    def test_attacker_replay_after_purge_refused_a_past_expiry_is_an_error(self):
+        # Accepting an expiry already past after purging the first record would
+        # accept the replay: the store refuses it instead (fails closed).
+        clock = [1000.0]
+        store = MemoryNonceStore(clock=lambda: clock[0])
+        self.assertTrue(store.check_and_store("k", "a", 1_001_000))
+        clock[0] = 1001.5
+        for past in (1_001_000, 1_001_500, 0):
+            with self.assertRaises(SigilError) as caught:
+                store.check_and_store("k", "a", past)
+            self.assertEqual(caught.exception.code, "invalid_option")
+        for bad in (float("nan"), float("inf"), "1001600", True):
+            with self.assertRaises(SigilError):
+                store.check_and_store("k", "a", bad)
 
     def test_concurrent_check_and_store_accepts_exactly_one(self):
         store = MemoryNonceStore()

@@ -23,10 +23,12 @@ ERROR_STATUS = {
     "body_read_failed": 400,
     "nonce_store_full": 503,
     "nonce_store_unavailable": 503,
+    "key_lookup_unavailable": 503,
 }
 
 #: Codes raised locally (signer, configuration, tooling), never sent by a verifier.
-LOCAL_CODES = frozenset({"invalid_key", "invalid_option", "vector_invalid"})
+LOCAL_CODES = frozenset({"invalid_key", "invalid_option", "vector_invalid", "origin_not_allowed",
+                         "redirect_cross_origin", "too_many_redirects", "body_unsupported"})
 
 
 class SigilError(Exception):

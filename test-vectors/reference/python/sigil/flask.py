@@ -18,8 +18,9 @@ Flask is imported here and nowhere else in the package, so the rest of
 
 Or verify every request of the app: ``init_app(app, keys=..., nonce_store=...)``.
 Failures are answered exactly like @sigil/verify: the code's status, a JSON
-body ``{"error": "<public code>"}``, ``Sigil-Server-Time`` on timestamp
-rejections, and ``key_unknown`` answered as ``signature_invalid``.
+body ``{"error": "<public code>"}``, ``WWW-Authenticate: Sigil`` on 401,
+``Sigil-Server-Time`` on timestamp rejections, and ``key_unknown`` answered
+as ``signature_invalid``.
 """
 
 import functools
@@ -28,37 +29,31 @@ from typing import Any, Callable, Optional, TypeVar, Union
 from flask import Flask, Response, g, request
 
 from .verifier import Incoming, Rejected, Verified, Verifier
+from .wsgi import read_capped, target_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _target(environ: dict) -> str:
-    """The request target as sent: RAW_URI (Werkzeug, gunicorn) or REQUEST_URI.
-
-    Without them the target is rebuilt from PATH_INFO, which WSGI has already
-    percent-decoded; re-encoding may not give back the sent bytes.
-    """
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    if raw:
-        return raw
-    from urllib.parse import quote
-
-    path = quote((environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode("latin-1"), safe="/:@!$&'()*+,;=-._~%")
-    query = environ.get("QUERY_STRING", "")
-    return f"{path}?{query}" if query else path
-
-
 def _read_body(limit: int) -> bytes:
-    # get_data caches the bytes: the view's request.get_json() / form read them again.
-    # A declared Content-Length above the limit is refused before this runs; a
-    # chunked upload is read whole, so cap it with Flask's MAX_CONTENT_LENGTH.
-    return request.get_data(cache=True, as_text=False, parse_form_data=False)
+    """At most ``limit + 1`` bytes from the stream, whatever the framing.
+
+    A declared Content-Length above the limit is refused before this runs; a
+    chunked upload stops being read one byte past the limit (the verifier
+    answers 413 and the rest is never pulled from the socket). The bytes are
+    cached on the request, so the view's request.get_data() / get_json() /
+    form read exactly the verified bytes again.
+    """
+    body = read_capped(request.stream, limit)
+    if len(body) <= limit:
+        request._cached_data = body  # what Werkzeug's get_data(cache=True) keeps
+    return body
 
 
 def _incoming() -> Incoming:
     return Incoming(
-        method=request.method,
-        target=_target(request.environ),
+        # As received: Werkzeug's request.method is uppercased.
+        method=request.environ.get("REQUEST_METHOD", request.method),
+        target=target_of(request.environ),
         # WSGI servers join repeated lines of one name with ",": send each signed header once.
         headers=list(request.headers.items()),
         read_body=_read_body,

@@ -8,6 +8,7 @@ check-and-store. It must fail closed: the verifier answers
 """
 
 import heapq
+import math
 import threading
 import time
 from typing import Callable, Dict, List, Tuple
@@ -26,6 +27,12 @@ class NonceStore(Protocol):
     def check_and_store(self, key_id: str, nonce: str, expires_at_ms: int) -> bool:
         """Record the pair until ``expires_at_ms``; False when it is already recorded."""
         ...
+
+
+def _is_future_ms(expires_at_ms: object, now_ms: float) -> bool:
+    if isinstance(expires_at_ms, bool) or not isinstance(expires_at_ms, (int, float)):
+        return False
+    return math.isfinite(expires_at_ms) and expires_at_ms > now_ms
 
 
 class MemoryNonceStore:
@@ -48,18 +55,24 @@ class MemoryNonceStore:
             raise SigilError("invalid_option", "clock must be a function returning seconds")
         self._max = max_entries
         self._clock = clock
-        self._expiry: Dict[Tuple[str, str], int] = {}
-        self._heap: List[Tuple[int, Tuple[str, str]]] = []
+        self._expiry: Dict[Tuple[str, str], float] = {}
+        self._heap: List[Tuple[float, Tuple[str, str]]] = []
         self._lock = threading.Lock()
 
-    def _purge(self, now_ms: int) -> None:
+    def _purge(self, now_ms: float) -> None:
         while self._heap and self._heap[0][0] <= now_ms:
             expiry, pair = heapq.heappop(self._heap)
             if self._expiry.get(pair) == expiry:
                 del self._expiry[pair]
 
-    def check_and_store(self, key_id: str, nonce: str, expires_at_ms: int) -> bool:
-        now_ms = int(self._clock() * 1000)
+    def check_and_store(self, key_id: str, nonce: str, expires_at_ms: float) -> bool:
+        if not isinstance(key_id, str) or not isinstance(nonce, str):
+            raise SigilError("invalid_option", "key_id and nonce must be strings")
+        now_ms = self._clock() * 1000
+        # A past expiry is a caller bug (seconds passed as ms?): refusing it fails
+        # closed, where "already expired, accept" would accept every replay.
+        if not _is_future_ms(expires_at_ms, now_ms):
+            raise SigilError("invalid_option", "expires_at_ms must be a finite time in the future, in milliseconds")
         pair = (key_id, nonce)
         with self._lock:
             self._purge(now_ms)

@@ -6,28 +6,23 @@ The canonical string, parser and MAC are the reference's own (verify.py);
 nothing here re-implements them.
 """
 
+import hmac
 import ipaddress
 import json
+import math
+import os
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
-from .canonical import Request
-from .encoding import MIN_KEY_BYTES
+from .canonical import Params, Request
+from .encoding import b64url_decode
 from .errors import ERROR_STATUS, SigilError, public_code
 from .header import parse_signature_header
+from .keys import ActiveKey, Keys, active_at, in_scope, key_ring
 from .nonce_store import NonceStore
-from .syntax import SIGNATURE_HEADER, ascii_lower
-from .verify import Key, Policy, verify
-
-Secrets = Union[bytes, Sequence[bytes]]
-
-#: Codes of steps 2-6: decided before the body is read. An unknown key id
-#: (step 7) is not: it reads the body as a known one would (SPEC 4 step 7).
-_BEFORE_BODY = frozenset({
-    "signature_in_query", "signature_missing", "signature_header_malformed", "unsupported_version",
-    "unsupported_algorithm", "timestamp_out_of_window", "header_not_signed",
-})
+from .syntax import LC_TOKEN, MAX_TARGET, METHOD, SIGNATURE_HEADER, TARGET, ascii_lower, matches
+from .verify import Key, Policy, check_head, compute_mac, verify
 
 
 @dataclass(frozen=True)
@@ -53,6 +48,8 @@ class Verified:
     timestamp: int
     signed_headers: Tuple[str, ...]
     body: bytes = field(repr=False)
+    #: Index of the matching key in the list configured (or resolved) for this id: rotation metrics.
+    key_index: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,11 +64,35 @@ class Rejected:
         return ERROR_STATUS[self.code]
 
     def response(self) -> Tuple[int, Dict[str, str], bytes]:
-        """Status, headers and JSON body: only the public code, never a received value."""
+        """Status, headers and JSON body: only the public code, never a received value.
+
+        ``WWW-Authenticate: Sigil`` on 401, ``Sigil-Server-Time`` on a timestamp rejection.
+        """
         headers = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
+        if self.status == 401:  # RFC 9110 section 11.6.1: every 401 carries a challenge (SPEC 4.1)
+            headers["WWW-Authenticate"] = "Sigil"
         if self.server_time is not None:
             headers["Sigil-Server-Time"] = str(self.server_time)
         return self.status, headers, json.dumps({"error": public_code(self.code)}, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A request past steps 1-7, its body still to read (``Verifier.begin``/``finish``)."""
+
+    incoming: Incoming = field(repr=False)
+    params: Params = field(repr=False)
+    mac: str = field(repr=False)
+    found: Tuple[ActiveKey, ...] = field(repr=False)
+    active: Tuple[ActiveKey, ...] = field(repr=False)
+    policy: Policy = field(repr=False)
+    #: Read at most this many bytes plus one.
+    body_limit: int
+    started: float = field(repr=False)
+    progress: Dict[str, str] = field(repr=False)
+
+
+Result = TypeVar("Result", Verified, Rejected)
 
 
 def is_loopback(address: Optional[str]) -> bool:
@@ -88,19 +109,6 @@ def _invalid(detail: str) -> SigilError:
     return SigilError("invalid_option", detail)
 
 
-def _key_table(keys: Mapping[str, Secrets]) -> Dict[str, Tuple[Key, ...]]:
-    if not isinstance(keys, Mapping) or not keys:
-        raise _invalid("keys must be a non-empty mapping of key id to secret bytes (or a list of them)")
-    table = {}
-    for key_id, secrets in keys.items():
-        items = [secrets] if isinstance(secrets, (bytes, bytearray)) else list(secrets)
-        if not items or not all(isinstance(s, (bytes, bytearray)) and len(s) >= MIN_KEY_BYTES for s in items):
-            # Strings are refused: the encoding is never guessed (use sigil.decode_key).
-            raise _invalid(f"keys[{key_id!r}] must be secret bytes of at least {MIN_KEY_BYTES} bytes, or a list of them")
-        table[key_id] = tuple(Key(key_id, bytes(s)) for s in items)
-    return table
-
-
 class Verifier:
     """Verifies requests under a policy; the secure choices are the defaults.
 
@@ -110,32 +118,38 @@ class Verifier:
     checked here: a bad one raises ``SigilError("invalid_option")`` naming it.
     """
 
-    def __init__(self, keys: Mapping[str, Secrets], nonce_store: Optional[NonceStore] = None, *, replay: bool = True,
+    def __init__(self, keys: Keys, nonce_store: Optional[NonceStore] = None, *, replay: bool = True,
                  tolerance: int = 300, required_headers: Sequence[str] = (), max_body_bytes: int = 1024 * 1024,
                  allow_insecure_http: bool = False, trust_proxy: bool = False,
+                 on_event: Optional[Callable[[Dict[str, Any]], None]] = None,
                  clock: Callable[[], float] = time.time) -> None:
-        self._keys = _key_table(keys)
+        self._keys = key_ring(keys)
+        self._key_ids = sorted(keys) if isinstance(keys, Mapping) else "<resolver>"
         if replay and not callable(getattr(nonce_store, "check_and_store", None)):
             raise _invalid("nonce_store is required (an object with check_and_store); pass replay=False to turn replay protection off")
         if not replay and nonce_store is not None:
             raise _invalid("nonce_store is given but replay is False")
         if not isinstance(tolerance, int) or isinstance(tolerance, bool) or not 1 <= tolerance <= 86_400:
             raise _invalid("tolerance must be an integer from 1 to 86400 seconds")
-        if isinstance(required_headers, str) or not all(isinstance(h, str) and h for h in required_headers):
+        if isinstance(required_headers, str) or not all(isinstance(h, str) and matches(LC_TOKEN, ascii_lower(h)) for h in required_headers):
             raise _invalid("required_headers must be a sequence of header names")
         if not isinstance(max_body_bytes, int) or isinstance(max_body_bytes, bool) or not 0 <= max_body_bytes <= 2 ** 31:
             raise _invalid("max_body_bytes must be an integer from 0 to 2**31")
+        if on_event is not None and not callable(on_event):
+            raise _invalid("on_event must be a function")
         if not callable(clock):
             raise _invalid("clock must be a function returning seconds")
+        self._on_event = on_event
         self._store = nonce_store if replay else None
-        self._policy = dict(tolerance_seconds=tolerance, required_headers=tuple(ascii_lower(h) for h in required_headers))
+        self._tolerance = tolerance
+        self._required = tuple(ascii_lower(h) for h in required_headers)
         self._max_body = max_body_bytes
         self._insecure_ok = bool(allow_insecure_http)
         self._trust_proxy = bool(trust_proxy)
         self._clock = clock
 
     def __repr__(self) -> str:
-        return f"Verifier(key_ids={sorted(self._keys)!r}, <secrets redacted>)"
+        return f"Verifier(key_ids={self._key_ids!r}, <secrets redacted>)"
 
     def _transport_ok(self, incoming: Incoming) -> bool:
         if self._insecure_ok:
@@ -147,23 +161,17 @@ class Verifier:
             return incoming.secure
         return incoming.secure or is_loopback(incoming.remote_addr)
 
-    def _read_body(self, incoming: Incoming) -> bytes:
-        if incoming.content_length is not None and incoming.content_length > self._max_body:
-            raise SigilError("body_too_large")
-        try:
-            body = incoming.read_body(self._max_body)
-        except SigilError:
-            raise
-        except Exception as error:  # a broken or aborted upload
-            raise SigilError("body_read_failed") from error
-        if len(body) > self._max_body:
-            raise SigilError("body_too_large")
-        return body
-
     def _store_nonce(self, key_id: str, nonce: str, timestamp: int) -> None:
         if self._store is None:
             return
-        expires_at_ms = (timestamp + self._policy["tolerance_seconds"] + 1) * 1000
+        tolerance = self._tolerance
+        # Kept until the last millisecond at which step 5 still accepts this ts.
+        expires_at_ms = (timestamp + tolerance + 1) * 1000
+        # A slow body may have outlived the window: the clock is read again
+        # after the body, and a past expiry is refused (SPEC 4 step 12).
+        now_ms = self._clock() * 1000
+        if now_ms >= expires_at_ms or abs(math.floor(now_ms / 1000) - timestamp) > tolerance:
+            raise SigilError("timestamp_out_of_window")
         try:
             fresh = self._store.check_and_store(key_id, nonce, expires_at_ms)
         except SigilError as error:
@@ -174,28 +182,127 @@ class Verifier:
             raise SigilError("nonce_replayed" if fresh is False else "nonce_store_unavailable")
 
     def verify(self, incoming: Incoming) -> Union[Verified, Rejected]:
-        """Runs SPEC 4 steps 1-12 in order; never raises for a bad request."""
-        now = int(self._clock())
-        if not self._transport_ok(incoming):
-            return Rejected("insecure_transport")
-        lines = [v for n, v in incoming.headers if ascii_lower(n) == SIGNATURE_HEADER]
-        keys: Tuple[Key, ...] = ()
-        if len(lines) == 1:
-            try:
-                keys = self._keys.get(parse_signature_header(lines[0]).params.key_id, ())
-            except SigilError:
-                keys = ()  # verify() reports the parse error at its own step
-        policy = Policy(now=now, **self._policy)
+        """Runs SPEC 4 steps 1-12 in order; never raises for a bad request.
+
+        Raises ``SigilError("invalid_option")`` only when a key resolver
+        answers with something that is not a key (a configuration bug).
+        """
+        pending = self.begin(incoming)
+        if isinstance(pending, Rejected):
+            return pending
         try:
-            try:  # steps 2-7 without the body: nothing is read for a cheap rejection
-                verify(Request(incoming.method, incoming.target, incoming.headers, None), keys, policy)
+            body: Optional[bytes] = incoming.read_body(self._max_body)
+        except SigilError as error:  # a reader may enforce the limit itself
+            return self.finish(pending, None, too_large=error.code == "body_too_large")
+        except Exception:  # a broken or aborted upload
+            body = None
+        return self.finish(pending, body)
+
+    def begin(self, incoming: Incoming) -> Union["Pending", Rejected]:
+        """Steps 1-7 and the declared length of step 8, before any byte of the body.
+
+        For adapters that read the body themselves (sigil.asgi reads it on the
+        event loop, holding no thread): read at most ``pending.body_limit + 1``
+        bytes, then call ``finish``. ``incoming.read_body`` is not called.
+        """
+        started = time.perf_counter()
+        progress: Dict[str, str] = {}
+        now_ms = self._clock() * 1000
+        if not self._transport_ok(incoming):
+            return self._done(incoming, progress, Rejected("insecure_transport"), started)
+        policy = Policy(now=math.floor(now_ms / 1000), tolerance_seconds=self._tolerance, required_headers=self._required)
+        try:
+            try:  # steps 2-6 without keys or body: nothing is looked up or read for a cheap rejection
+                check_head(Request(incoming.method, incoming.target, incoming.headers, None), policy)
             except SigilError as error:
-                if error.code in _BEFORE_BODY:
-                    raise
-            body = self._read_body(incoming)  # step 8
-            verify(Request(incoming.method, incoming.target, incoming.headers, body), keys, policy)  # steps 9-10
-            params = parse_signature_header(lines[0]).params
+                if error.code in _AFTER_PARSE:  # the header parsed: events name its key id, as @sigil/verify's do
+                    progress["keyId"] = parse_signature_header(_signature_line(incoming)).params.key_id
+                raise
+            signature = parse_signature_header(_signature_line(incoming))
+            progress["keyId"] = signature.params.key_id
+            found = self._keys(signature.params.key_id)  # step 7; resolvers fail closed
+            active = active_at(found, now_ms)  # none: key_unknown, but only after the body (steps 8-10)
+            if incoming.content_length is not None and incoming.content_length > self._max_body:
+                raise SigilError("body_too_large")  # step 8, before reading
+        except SigilError as error:
+            return self._done(incoming, progress, self._rejected(error), started)
+        return Pending(incoming, signature.params, signature.mac, found, active, policy, self._max_body, started, progress)
+
+    def finish(self, pending: "Pending", body: Optional[bytes], *, too_large: bool = False) -> Union[Verified, Rejected]:
+        """Steps 8 (the bytes read; ``None`` when the read failed, with ``too_large`` when it failed on the limit) to 12."""
+        incoming, params = pending.incoming, pending.params
+        try:
+            if body is None:
+                raise SigilError("body_too_large" if too_large else "body_read_failed")
+            if len(body) > self._max_body:
+                raise SigilError("body_too_large")
+            received = Request(incoming.method, incoming.target, incoming.headers, body)
+            if not pending.active:
+                # An unknown key id reads the body, builds the canonical string
+                # and MACs against a decoy key, so it answers like a bad MAC
+                # (SPEC 4 step 7); only then is it key_unknown.
+                try:
+                    verify(received, [Key(params.key_id, _DECOY_SECRET)], pending.policy)
+                except SigilError as error:
+                    if error.code != "signature_invalid":
+                        raise
+                raise SigilError("key_unknown")
+            canonical = verify(received, [Key(params.key_id, k.secret) for k in pending.active], pending.policy)  # steps 9-10
+            matched = _matching(pending.active, params.algorithm, canonical, pending.mac)
+            if not in_scope(matched, incoming.method, incoming.target):  # step 11
+                raise SigilError("key_scope_denied")
             self._store_nonce(params.key_id, params.nonce, params.timestamp)  # step 12
         except SigilError as error:
-            return Rejected(error.code, now if error.code == "timestamp_out_of_window" else None)
-        return Verified(params.key_id, params.algorithm, params.timestamp, params.headers, body)
+            return self._done(incoming, pending.progress, self._rejected(error), pending.started)
+        verified = Verified(params.key_id, params.algorithm, params.timestamp, params.headers, body,
+                            pending.found.index(matched))
+        return self._done(incoming, pending.progress, verified, pending.started)
+
+    def _rejected(self, error: SigilError) -> Rejected:
+        if error.code == "invalid_option":
+            raise error  # a resolver answered with something that is not a key
+        # Sigil-Server-Time is the clock at the rejection (re-read at step 12).
+        late = error.code == "timestamp_out_of_window"
+        return Rejected(error.code, math.floor(self._clock()) if late else None)
+
+    def _done(self, incoming: Incoming, progress: Dict[str, str], result: Result, started: float) -> Result:
+        if self._on_event is not None:
+            self._emit(incoming, progress, result, started)
+        return result
+
+    def _emit(self, incoming: Incoming, progress: Dict[str, str], result: Union[Verified, Rejected], started: float) -> None:
+        """One secret-free record per verification, the fields of @sigil/verify's events."""
+        event: Dict[str, Any] = {"type": "accepted" if isinstance(result, Verified) else "rejected"}
+        if isinstance(result, Rejected):
+            event["code"] = result.code
+        if "keyId" in progress:
+            event["keyId"] = progress["keyId"]
+        if isinstance(incoming.method, str) and matches(METHOD, incoming.method):
+            event["method"] = incoming.method
+        if isinstance(incoming.target, str) and matches(TARGET, incoming.target) and len(incoming.target) <= MAX_TARGET:
+            event["path"] = incoming.target.split("?", 1)[0]
+        event["latencyMs"] = (time.perf_counter() - started) * 1000
+        try:
+            self._on_event(event)  # type: ignore[misc]
+        except Exception:
+            pass  # a failing metrics hook never changes a verification result
+
+
+#: A random key no client holds: what an unknown key id is MACed against.
+_DECOY_SECRET = os.urandom(32)
+
+#: Codes of steps 5-7: the signature header parsed.
+_AFTER_PARSE = frozenset({"timestamp_out_of_window", "header_not_signed", "key_unknown"})
+
+
+def _signature_line(incoming: Incoming) -> str:
+    return [v for n, v in incoming.headers if ascii_lower(n) == SIGNATURE_HEADER][0]
+
+
+def _matching(active: Sequence[ActiveKey], algorithm: str, canonical: str, mac: str) -> ActiveKey:
+    """The key whose MAC matched (steps 9-10 already proved one did), for its scope and index."""
+    received = b64url_decode(mac) or b""
+    for key in active:
+        if hmac.compare_digest(compute_mac(key.secret, algorithm, canonical), received):
+            return key
+    raise SigilError("signature_invalid")  # pragma: no cover - verify() raised first

@@ -89,8 +89,8 @@ def _declares_content(headers: Sequence[Tuple[str, str]]) -> bool:
     return not (readable and int(members[0]) == 0)
 
 
-def verify(request: Request, keys: Sequence[Key], policy: Policy) -> str:
-    """Run SPEC 4 steps 2-10 in order. Returns the canonical string; raises SigilError."""
+def check_head(request: Request, policy: Policy) -> "Signature":
+    """SPEC 4 steps 2-6, which need neither keys nor body. Returns the parsed signature; raises SigilError."""
     if has_signature_in_query(request.target):
         raise SigilError("signature_in_query")
     lines = [value for name, value in request.headers if ascii_lower(name) == SIGNATURE_HEADER]
@@ -108,6 +108,13 @@ def verify(request: Request, keys: Sequence[Key], policy: Policy) -> str:
     has_type = any(ascii_lower(name) == "content-type" for name, _ in request.headers)
     if has_type and "content-type" not in params.headers and _declares_content(request.headers):
         raise SigilError("header_not_signed", "content-type")
+    return signature
+
+
+def verify(request: Request, keys: Sequence[Key], policy: Policy) -> str:
+    """Run SPEC 4 steps 2-10 in order. Returns the canonical string; raises SigilError."""
+    signature = check_head(request, policy)
+    params = signature.params
     secrets = [key.secret for key in keys if key.key_id == params.key_id]
     if policy.max_body_bytes is not None and len(request.body or b"") > policy.max_body_bytes:
         raise SigilError("body_too_large")

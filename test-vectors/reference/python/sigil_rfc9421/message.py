@@ -73,6 +73,8 @@ def authority(r: Request) -> str:
         if sum(1 for n, _ in r.headers if n.lower() == "host") != 1:
             raise Rfc9421Error("target_invalid", "the authority needs exactly one host field line")
         raw = header_value(r.headers, "host")
+    if raw is None:
+        raise Rfc9421Error("target_invalid", "the authority needs exactly one host field line")
     lower = raw.lower()
     m = AUTHORITY.fullmatch(lower)
     if not m or len(lower) > 255:
@@ -209,6 +211,8 @@ def signature_base(r: Request, inner: sf.InnerList, types: Optional[Dict[str, st
     lines = []
     for ident, item in zip(ids, inner.items):
         name = item.value
+        if not isinstance(name, str):  # check_covered accepted only strings
+            raise Rfc9421Error("signature_header_malformed", "covered components are strings")
         value = derived_value(r, name, item.params) if name.startswith("@") else field_value(r, name, item.params, types or {})
         lines.append(ident + ": " + value)
     lines.append('"@signature-params": ' + sf.serialize_inner_list(inner))
