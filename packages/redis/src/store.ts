@@ -1,30 +1,8 @@
-import { isSigilError, LIMITS, SigilError } from '@sigil/core';
+import { isSigilError } from '@sigil/core';
 import type { NonceStore } from '@sigil/verify';
-import { sanitizedCause, unavailable, withTimeout } from './lib/failure.js';
+import { checkNonceArguments, sanitizedCause, storeUnavailable, withTimeout } from '@sigil/verify/store';
 import { isOk, sender, type Send } from './lib/send.js';
 import { resolveOptions, type RedisNonceStoreOptions } from './options.js';
-
-const invalid = (detail: string) => new SigilError('invalid_option', { detail });
-
-/** Argument checks shared with every NonceStore (see the contract suite). */
-function checkArguments(keyId: string, nonce: string, expiresAtMs: number): number {
-  if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > LIMITS.keyId) {
-    throw invalid(`keyId must be a string of 1 to ${LIMITS.keyId} characters`);
-  }
-  // The key is `<prefix><keyId>:<nonce>`. A key id may contain ':', a nonce
-  // (base64url) never does, so the last ':' splits the key unambiguously.
-  if (typeof nonce !== 'string' || nonce.length === 0 || nonce.length > LIMITS.nonceMax || nonce.includes(':')) {
-    throw invalid(`nonce must be a string of 1 to ${LIMITS.nonceMax} characters without ':'`);
-  }
-  // Fail closed: a past expiry is a caller bug (seconds passed as ms, a fake
-  // clock). Redis would take it, expire the key at once and answer OK to
-  // every replay.
-  if (typeof expiresAtMs !== 'number' || !Number.isFinite(expiresAtMs) || expiresAtMs <= Date.now()) {
-    throw invalid('expiresAtMs must be a finite time in the future, in milliseconds since the epoch');
-  }
-  // "Forgotten no earlier than expiresAtMs": round up to whole milliseconds.
-  return Math.ceil(expiresAtMs);
-}
 
 /**
  * A NonceStore in Redis, shared by every server instance that uses the same
@@ -73,18 +51,20 @@ export class RedisNonceStore implements NonceStore {
    * if (!fresh) return reply(401, 'nonce_replayed');
    */
   async checkAndStore(keyId: string, nonce: string, expiresAtMs: number): Promise<boolean> {
-    const at = checkArguments(keyId, nonce, expiresAtMs);
-    if (this.#closed) throw unavailable('the store is closed');
+    // The key is `<prefix><keyId>:<nonce>`: a nonce (base64url) has no ':', so
+    // the last ':' splits the key unambiguously.
+    const at = checkNonceArguments(keyId, nonce, expiresAtMs);
+    if (this.#closed) throw storeUnavailable('the store is closed');
     let reply: unknown;
     try {
-      reply = await withTimeout(this.#send(['SET', `${this.prefix}${keyId}:${nonce}`, '1', 'NX', 'PXAT', String(at)]), this.#timeoutMs);
+      reply = await withTimeout(this.#send(['SET', `${this.prefix}${keyId}:${nonce}`, '1', 'NX', 'PXAT', String(at)]), this.#timeoutMs, 'redis');
     } catch (error) {
       if (isSigilError(error, 'nonce_store_unavailable')) throw error;
-      throw unavailable('the redis command failed', sanitizedCause(error, nonce));
+      throw storeUnavailable('the redis command failed', sanitizedCause(error, [nonce]));
     }
     if (reply === null) return false;
     if (isOk(reply)) return true;
-    throw unavailable('unexpected reply from redis');
+    throw storeUnavailable('unexpected reply from redis');
   }
 
   /**

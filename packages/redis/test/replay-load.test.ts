@@ -102,6 +102,8 @@ describe.runIf(redisUp)('two server processes sharing one Redis', () => {
     const accepted = replies.filter((r) => r.status >= 200 && r.status < 300);
     const replayed = replies.filter((r) => r.status === 401 && JSON.parse(r.text).error === 'nonce_replayed');
     expect(accepted).toHaveLength(1);
+    const others = replies.filter((r) => !accepted.includes(r) && !replayed.includes(r)).map((r) => `${r.status} ${r.text}`);
+    expect(others, 'neither accepted nor refused as a replay').toEqual([]);
     expect(replayed).toHaveLength(REPLAYS - 1);
     // One key for the fresh request each instance took, one for the storm.
     expect(await admin.keys(`${prefix}*`)).toHaveLength(3);

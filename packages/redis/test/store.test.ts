@@ -6,7 +6,7 @@ import { createClient, createCluster, RESP_TYPES } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateNonce, isSigilError } from '@sigil/core';
 import { DEFAULT_PREFIX, RedisNonceStore, type RedisNonceStoreOptions } from '@sigil/redis';
-import type { NonceStore } from '../../verify/src/nonce-store.js';
+import type { NonceStore } from '@sigil/verify';
 import { connectIoredis, connectNodeRedis, deleteKeys, REDIS_URL, redisUp, uniquePrefix } from './helpers/redis-env.js';
 
 const future = (ms = 60_000) => Date.now() + ms;
