@@ -55,7 +55,41 @@ export interface RedisNonceStoreOptions {
    * Default 1000.
    */
   readonly timeoutMs?: number;
+  /**
+   * Run on a Redis whose `maxmemory-policy` evicts keys (anything but
+   * `noeviction`). Off by default: under memory pressure such a Redis drops
+   * live nonces, and a captured request is accepted again; one key holder can
+   * create that pressure on purpose. Turn it on only for a Redis that can
+   * never reach its `maxmemory`. The store then reports
+   * `eviction_policy_allowed` once through `onEvent`.
+   */
+  readonly allowEvictingPolicy?: boolean;
+  /**
+   * Told once per store when the eviction policy could not be checked (a
+   * managed Redis that refuses `CONFIG GET`) or was allowed through
+   * `allowEvictingPolicy`. Never given a nonce or a password.
+   */
+  readonly onEvent?: (event: RedisNonceStoreEvent) => void;
 }
+
+/**
+ * What the store reports through `onEvent`.
+ *
+ * @example
+ * new RedisNonceStore({ client, onEvent: (event) => log.warn(event, 'sigil redis store') });
+ */
+export type RedisNonceStoreEvent =
+  | {
+      /** `CONFIG GET maxmemory-policy` was refused: the store runs, unchecked. */
+      readonly type: 'eviction_policy_unchecked';
+      /** The refusal, sanitised (e.g. `ERR unknown command 'CONFIG'`). */
+      readonly reason: string;
+    }
+  | {
+      /** The policy evicts, and `allowEvictingPolicy` let the store run anyway. */
+      readonly type: 'eviction_policy_allowed';
+      readonly policy: string;
+    };
 
 /**
  * Default key prefix.
@@ -88,6 +122,8 @@ const optionsSchema = z.strictObject({
   client: clientSchema,
   prefix: z.string().max(256).default(DEFAULT_PREFIX),
   timeoutMs: z.number().int().min(1).max(60_000).default(DEFAULT_TIMEOUT_MS),
+  allowEvictingPolicy: z.boolean().default(false),
+  onEvent: z.custom<(event: RedisNonceStoreEvent) => void>((v) => typeof v === 'function', { message: 'expected a function' }).optional(),
 });
 
 /** Options after validation, defaults applied. */

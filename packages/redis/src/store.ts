@@ -1,8 +1,9 @@
 import { isSigilError } from '@sigil/core';
 import type { NonceStore } from '@sigil/verify';
 import { checkNonceArguments, sanitizedCause, storeUnavailable, withTimeout } from '@sigil/verify/store';
+import { checkPolicies, isPolicyVerdict } from './lib/policy.js';
 import { isOk, sender, type Send } from './lib/send.js';
-import { resolveOptions, type RedisNonceStoreOptions } from './options.js';
+import { resolveOptions, type RedisNonceStoreEvent, type RedisNonceStoreOptions } from './options.js';
 
 /**
  * A NonceStore in Redis, shared by every server instance that uses the same
@@ -10,6 +11,9 @@ import { resolveOptions, type RedisNonceStoreOptions } from './options.js';
  * `SET <prefix><keyId>:<nonce> 1 NX PXAT <expiresAtMs>` (Redis >= 6.2);
  * `OK` means first use, a null reply means replay. Redis removes the key at
  * `expiresAtMs` by its own clock, so keep the Redis host's clock in sync.
+ *
+ * It refuses to run on a Redis that may evict keys (`maxmemory-policy` other
+ * than `noeviction`): see `ready()`.
  *
  * Any Redis failure, a timeout or an unexpected reply rejects with
  * `SigilError('nonce_store_unavailable')` (503: the verifier fails closed).
@@ -21,6 +25,7 @@ import { resolveOptions, type RedisNonceStoreOptions } from './options.js';
  * const client = new Redis(process.env.REDIS_URL!, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
  * await client.connect();
  * const store = new RedisNonceStore({ client });
+ * await store.ready(); // refuses an evicting maxmemory-policy
  * await store.checkAndStore('client-1', nonce, Date.now() + 301_000); // true, then false
  */
 export class RedisNonceStore implements NonceStore {
@@ -30,14 +35,67 @@ export class RedisNonceStore implements NonceStore {
   // whose options may hold the Redis password.
   readonly #send: Send;
   readonly #timeoutMs: number;
+  readonly #allowEvicting: boolean;
+  readonly #onEvent: ((event: RedisNonceStoreEvent) => void) | undefined;
   #closed = false;
+  /** The eviction-policy check: pending, passed (`true`) or refused for good. */
+  #ready: Promise<void> | true | undefined;
 
   /** Throws `SigilError('invalid_option')` naming the bad option. */
   constructor(options: RedisNonceStoreOptions) {
     const resolved = resolveOptions(options);
     this.prefix = resolved.prefix;
     this.#timeoutMs = resolved.timeoutMs;
+    this.#allowEvicting = resolved.allowEvictingPolicy;
+    this.#onEvent = resolved.onEvent;
     this.#send = sender(resolved.client);
+  }
+
+  /**
+   * Checks that Redis will never evict a live nonce: `CONFIG GET
+   * maxmemory-policy` must answer `noeviction`. Any other policy drops keys
+   * with a TTL (every nonce has one) under memory pressure, which re-opens
+   * their replay, so the store refuses to run: this call and every
+   * `checkAndStore` reject with `nonce_store_unavailable` (503), unless
+   * `allowEvictingPolicy` is set. A Redis that refuses `CONFIG GET` (managed
+   * services often do) is reported once through `onEvent` and used
+   * unchecked. A Redis that cannot be reached is asked again on the next call.
+   *
+   * The first `checkAndStore` runs this check itself; call it before the
+   * server listens to fail at startup instead.
+   *
+   * @example
+   * const store = new RedisNonceStore({ client });
+   * await store.ready(); // throws on maxmemory-policy volatile-ttl
+   * server.listen(8080);
+   */
+  ready(): Promise<void> {
+    if (this.#ready === true) return Promise.resolve();
+    this.#ready ??= checkPolicies([this.#send], this.#timeoutMs, this.#allowEvicting).then(
+      (events) => {
+        this.#ready = true;
+        this.#report(events);
+      },
+      (error: unknown) => {
+        // An evicting policy is a verdict; an unreachable Redis is not.
+        if (!isPolicyVerdict(error)) this.#ready = undefined;
+        throw error;
+      },
+    );
+    return this.#ready;
+  }
+
+  #report(events: readonly RedisNonceStoreEvent[]): void {
+    const seen = new Set<string>();
+    for (const event of events) {
+      if (seen.has(event.type)) continue; // once per store, however many nodes
+      seen.add(event.type);
+      try {
+        this.#onEvent?.(event);
+      } catch {
+        // A failing hook must not turn into a failed check.
+      }
+    }
   }
 
   /**
@@ -55,6 +113,7 @@ export class RedisNonceStore implements NonceStore {
     // the last ':' splits the key unambiguously.
     const at = checkNonceArguments(keyId, nonce, expiresAtMs);
     if (this.#closed) throw storeUnavailable('the store is closed');
+    if (this.#ready !== true) await this.ready();
     let reply: unknown;
     try {
       reply = await withTimeout(this.#send(['SET', `${this.prefix}${keyId}:${nonce}`, '1', 'NX', 'PXAT', String(at)]), this.#timeoutMs, 'redis');

@@ -6,14 +6,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportKey, generateKey, signRequest, type SigilKey } from '@sigil/core';
+import { exportKey, generateKey } from '@sigil/core';
+import { send, signPost } from './helpers/signed-post.js';
 import { connectIoredis, deleteKeys, REDIS_URL, redisUp, uniquePrefix } from './helpers/redis-env.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/replay-server.ts', import.meta.url));
 const REPLAYS = 1_000;
 const KEY_ID = 'load-client';
-const HOST = 'api.sigil.test';
 
 interface Instance {
   child: ChildProcess;
@@ -44,27 +44,6 @@ async function stopInstance(instance: Instance | undefined): Promise<void> {
   await exited;
 }
 
-function post(agent: http.Agent, port: number, signature: string, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1', port, agent, method: 'POST', path: '/v1/orders',
-        headers: { host: HOST, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'sigil-signature': signature },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on('error', reject).end(body);
-  });
-}
-
-function sign(key: SigilKey, body: string): string {
-  const request = { method: 'POST', target: '/v1/orders', headers: [['host', HOST], ['content-type', 'application/json']] as const, body: new TextEncoder().encode(body) };
-  return signRequest(request, key, { keyId: KEY_ID, timestamp: Math.floor(Date.now() / 1000), headers: ['content-type'] }).header;
-}
-
 describe.runIf(redisUp)('two server processes sharing one Redis', () => {
   const prefix = uniquePrefix('load');
   const key = generateKey();
@@ -88,16 +67,16 @@ describe.runIf(redisUp)('two server processes sharing one Redis', () => {
   it('each instance accepts a fresh signed request', async () => {
     for (const { port } of instances) {
       const body = '{"sku":"A-1","qty":1}';
-      const { status, text } = await post(agent, port, sign(key, body), body);
+      const { status, text } = await send(agent, port, signPost(key, KEY_ID, body));
       expect(status, text).toBe(201);
     }
   });
 
   it(`accepts exactly one of ${REPLAYS} concurrent replays spread across both`, async () => {
     const body = '{"sku":"B-2","qty":3}';
-    const signature = sign(key, body);
+    const captured = signPost(key, KEY_ID, body);
     const replies = await Promise.all(
-      Array.from({ length: REPLAYS }, (_, i) => post(agent, instances[i % 2]!.port, signature, body)),
+      Array.from({ length: REPLAYS }, (_, i) => send(agent, instances[i % 2]!.port, captured)),
     );
     const accepted = replies.filter((r) => r.status >= 200 && r.status < 300);
     const replayed = replies.filter((r) => r.status === 401 && JSON.parse(r.text).error === 'nonce_replayed');

@@ -48,6 +48,30 @@ describe('options are validated at construction', () => {
     cluster.disconnect();
   });
 
+  it('names allowEvictingPolicy and onEvent when they have the wrong type', () => {
+    expect(invalidOption({ client: fakeClient, allowEvictingPolicy: 'yes' })).toMatch(/allowEvictingPolicy/);
+    expect(invalidOption({ client: fakeClient, onEvent: 5 })).toMatch(/onEvent/);
+  });
+
+  it('reads maxmemory-policy from a RESP2 array, a RESP3 map or an object, as strings or Buffers', async () => {
+    const replies: unknown[] = [
+      ['maxmemory-policy', 'volatile-ttl'],
+      new Map([['maxmemory-policy', Buffer.from('volatile-ttl')]]),
+      { 'maxmemory-policy': 'volatile-ttl' },
+    ];
+    for (const reply of replies) {
+      const store = new RedisNonceStore({ client: { call: async (command: string) => (command === 'CONFIG' ? reply : 'OK') } });
+      const error = await store.ready().catch((e: unknown) => e);
+      expect(isSigilError(error, 'nonce_store_unavailable') && (error as Error).message, inspect(reply)).toMatch(/maxmemory-policy is volatile-ttl/);
+    }
+  });
+
+  it('a throwing onEvent hook does not fail the store', async () => {
+    const client = { call: async (command: string) => { if (command === 'CONFIG') throw Object.assign(new Error("ERR unknown command 'CONFIG'"), { name: 'ReplyError' }); return 'OK'; } };
+    const store = new RedisNonceStore({ client, onEvent: () => { throw new Error('hook'); } });
+    expect(await store.checkAndStore('k', generateNonce(), future())).toBe(true);
+  });
+
   it('never echoes a received value', () => {
     const secretish = 'do-not-echo-'.repeat(30);
     expect(invalidOption({ client: fakeClient, prefix: secretish })).not.toContain('do-not-echo');

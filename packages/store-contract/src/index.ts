@@ -10,3 +10,5 @@ export type { ServiceProbe } from './service.js';
 export { freePort } from './ports.js';
 export { TcpProxy } from './tcp-proxy.js';
 export type { ProxyTarget } from './tcp-proxy.js';
+export { redisServerAvailable, requireBinary, startRedisServer } from './redis-server.js';
+export type { SpawnedRedis } from './redis-server.js';
