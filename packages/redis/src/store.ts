@@ -2,7 +2,7 @@ import { isSigilError } from '@sigil/core';
 import type { NonceStore } from '@sigil/verify';
 import { checkNonceArguments, sanitizedCause, storeUnavailable, withTimeout } from '@sigil/verify/store';
 import { checkPolicies, isPolicyVerdict } from './lib/policy.js';
-import { isOk, sender, type Send } from './lib/send.js';
+import { isOk, wire, type Wire } from './lib/send.js';
 import { resolveOptions, type RedisNonceStoreEvent, type RedisNonceStoreOptions } from './options.js';
 
 /**
@@ -33,7 +33,8 @@ export class RedisNonceStore implements NonceStore {
   readonly prefix: string;
   // Private fields: util.inspect and JSON.stringify never reach the client,
   // whose options may hold the Redis password.
-  readonly #send: Send;
+  readonly #wire: Wire;
+  readonly #waitReplicas: number;
   readonly #timeoutMs: number;
   readonly #allowEvicting: boolean;
   readonly #onEvent: ((event: RedisNonceStoreEvent) => void) | undefined;
@@ -48,7 +49,8 @@ export class RedisNonceStore implements NonceStore {
     this.#timeoutMs = resolved.timeoutMs;
     this.#allowEvicting = resolved.allowEvictingPolicy;
     this.#onEvent = resolved.onEvent;
-    this.#send = sender(resolved.client);
+    this.#wire = wire(resolved.client);
+    this.#waitReplicas = resolved.waitReplicas;
   }
 
   /**
@@ -71,7 +73,7 @@ export class RedisNonceStore implements NonceStore {
    */
   ready(): Promise<void> {
     if (this.#ready === true) return Promise.resolve();
-    this.#ready ??= checkPolicies([this.#send], this.#timeoutMs, this.#allowEvicting).then(
+    this.#ready ??= checkPolicies(this.#wire.nodes(), this.#timeoutMs, this.#allowEvicting).then(
       (events) => {
         this.#ready = true;
         this.#report(events);
@@ -114,16 +116,28 @@ export class RedisNonceStore implements NonceStore {
     const at = checkNonceArguments(keyId, nonce, expiresAtMs);
     if (this.#closed) throw storeUnavailable('the store is closed');
     if (this.#ready !== true) await this.ready();
+    const set: [string, ...string[]] = ['SET', `${this.prefix}${keyId}:${nonce}`, '1', 'NX', 'PXAT', String(at)];
     let reply: unknown;
+    let acknowledged: unknown;
     try {
-      reply = await withTimeout(this.#send(['SET', `${this.prefix}${keyId}:${nonce}`, '1', 'NX', 'PXAT', String(at)]), this.#timeoutMs, 'redis');
+      if (this.#waitReplicas === 0) reply = await withTimeout(this.#wire.send(set), this.#timeoutMs, 'redis');
+      else {
+        // Half the bound for WAIT, so Redis answers "too few replicas" before our timer fires.
+        const waitMs = Math.max(1, Math.floor(this.#timeoutMs / 2));
+        [reply, acknowledged] = await withTimeout(this.#wire.sendAndWait(set, this.#waitReplicas, waitMs), this.#timeoutMs, 'redis');
+      }
     } catch (error) {
       if (isSigilError(error, 'nonce_store_unavailable')) throw error;
       throw storeUnavailable('the redis command failed', sanitizedCause(error, [nonce]));
     }
     if (reply === null) return false;
-    if (isOk(reply)) return true;
-    throw storeUnavailable('unexpected reply from redis');
+    if (!isOk(reply)) throw storeUnavailable('unexpected reply from redis');
+    // A first use counts once enough replicas hold it: a failover to a
+    // replica without it would accept the request again.
+    if (this.#waitReplicas > 0 && !(typeof acknowledged === 'number' && acknowledged >= this.#waitReplicas)) {
+      throw storeUnavailable(`the nonce reached fewer than ${this.#waitReplicas} replicas in time (waitReplicas): refused, since a failover could lose it`);
+    }
+    return true;
   }
 
   /**

@@ -34,12 +34,18 @@ describe('options are validated at construction', () => {
     }
   });
 
-  it('refuses a node-redis cluster, whose sendCommand takes other arguments', () => {
+  it('takes a node-redis cluster (by type and by shape), whose sendCommand routes by key', () => {
     const cluster = createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:1' }] });
-    expect(invalidOption({ client: cluster })).toMatch(/cluster clients are not supported/);
-    // @ts-expect-error The types refuse it too.
     const typed: RedisNonceStoreOptions = { client: cluster };
-    expect(typed).toBeDefined();
+    expect(new RedisNonceStore(typed).prefix).toBe(DEFAULT_PREFIX);
+    // Something with `masters` but no way to reach a node is not one.
+    expect(invalidOption({ client: { sendCommand: async () => 'OK', masters: [] } })).toMatch(/nodeClient/);
+  });
+
+  it('names waitReplicas when it is not a small whole number', () => {
+    for (const waitReplicas of [-1, 1.5, 17, '1']) {
+      expect(invalidOption({ client: fakeClient, waitReplicas }), String(waitReplicas)).toMatch(/waitReplicas/);
+    }
   });
 
   it('takes an ioredis Cluster (by type and by shape)', () => {

@@ -12,3 +12,5 @@ export { TcpProxy } from './tcp-proxy.js';
 export type { ProxyTarget } from './tcp-proxy.js';
 export { redisServerAvailable, requireBinary, startRedisServer } from './redis-server.js';
 export type { SpawnedRedis } from './redis-server.js';
+export { startRedisCluster } from './redis-cluster.js';
+export type { SpawnedCluster } from './redis-cluster.js';

@@ -25,8 +25,8 @@ export function requireBinary(binary: string, suite: string): boolean {
   return false;
 }
 
-/** True when a redis-server binary is on PATH (skip loudly / fail under CI otherwise). */
-export const redisServerAvailable = (suite: string): boolean => requireBinary('redis-server', suite);
+/** True when redis-server and redis-cli are on PATH (skip loudly / fail under CI otherwise). */
+export const redisServerAvailable = (suite: string): boolean => requireBinary('redis-server', suite) && requireBinary('redis-cli', suite);
 
 async function waitFor(port: number, child: ChildProcess, ms: number): Promise<void> {
   const deadline = Date.now() + ms;

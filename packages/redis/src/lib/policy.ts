@@ -42,10 +42,10 @@ export async function readPolicy(send: Send, timeoutMs: number): Promise<PolicyV
   }
 }
 
-const verdicts = new WeakSet<object>();
+const policyErrors = new WeakSet<object>();
 
 /** True for the error of `evictingPolicy`: a verdict on the configuration, not a passing failure. */
-export const isPolicyVerdict = (error: unknown): boolean => typeof error === 'object' && error !== null && verdicts.has(error);
+export const isPolicyVerdict = (error: unknown): boolean => typeof error === 'object' && error !== null && policyErrors.has(error);
 
 /** The error a store on an evicting policy answers every call with. */
 export function evictingPolicy(policy: string): SigilError {
@@ -53,7 +53,7 @@ export function evictingPolicy(policy: string): SigilError {
     `redis maxmemory-policy is ${policy.slice(0, 40)}: it evicts live nonces under memory pressure, which re-opens their replay. ` +
       `Set maxmemory-policy ${SAFE_POLICY} (or pass allowEvictingPolicy: true) and restart.`,
   );
-  verdicts.add(error);
+  policyErrors.add(error);
   return error;
 }
 
@@ -62,8 +62,8 @@ export function evictingPolicy(policy: string): SigilError {
  * with `nonce_store_unavailable` on an evicting policy (unless allowed) or
  * when a node cannot answer.
  */
-export async function checkPolicies(sends: readonly Send[], timeoutMs: number, allowEvicting: boolean): Promise<RedisNonceStoreEvent[]> {
-  const verdicts = await Promise.all(sends.map((send) => readPolicy(send, timeoutMs)));
+export async function checkPolicies(nodes: Promise<readonly Send[]>, timeoutMs: number, allowEvicting: boolean): Promise<RedisNonceStoreEvent[]> {
+  const verdicts = await Promise.all((await nodes).map((send) => readPolicy(send, timeoutMs)));
   const events: RedisNonceStoreEvent[] = [];
   for (const verdict of verdicts) {
     if ('refused' in verdict) {

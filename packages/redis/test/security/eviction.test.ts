@@ -4,18 +4,14 @@
 // removes live nonces, shortest TTL first: the captured request's. A real
 // redis-server on a spare loopback port with a tiny maxmemory, a real
 // verifier over a real socket.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import http from 'node:http';
-import { send, signPost } from '../helpers/signed-post.js';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateKey, generateNonce, isSigilError, type SigilKey } from '@sigil/core';
 import { RedisNonceStore, type RedisClient, type RedisNonceStoreEvent, type RedisNonceStoreOptions } from '@sigil/redis';
-import { createVerifier } from '@sigil/verify';
-import { sigilListener } from '@sigil/verify/node';
 import { freePort, redisServerAvailable, startRedisServer, type SpawnedRedis } from '@sigil/store-contract';
+import { startApi, type Api } from '../helpers/api.js';
+import { send, signPost } from '../helpers/signed-post.js';
 
 const VICTIM = 'victim-client';
 const ATTACKER = 'attacker-client';
@@ -42,36 +38,13 @@ async function squeeze(admin: Redis): Promise<number> {
 const evictedKeys = async (admin: Redis): Promise<number> => Number(/evicted_keys:(\d+)/.exec(String(await admin.info('stats')))![1]);
 
 /** One verifier behind node:http on 127.0.0.1, its replay store in `url`'s Redis. */
-async function startApi(url: string, storeOptions: Partial<RedisNonceStoreOptions> = {}) {
+async function startApiOn(url: string, storeOptions: Partial<RedisNonceStoreOptions> = {}): Promise<Api> {
   const client = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   client.on('error', () => {});
   await client.connect();
-  const store = new RedisNonceStore({ client, timeoutMs: 10_000, ...storeOptions });
-  const accepted: string[] = [];
-  const verifier = createVerifier({ keys, nonceStore: store, requiredHeaders: ['content-type'] });
-  const server: Server = createServer(
-    sigilListener(verifier, (_req, res, { keyId, body }) => {
-      accepted.push(`${keyId} ${new TextDecoder().decode(body)}`);
-      res.writeHead(201).end();
-    }),
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  return {
-    store,
-    accepted,
-    port: (server.address() as AddressInfo).port,
-    agent,
-    async close() {
-      agent.destroy();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      client.disconnect();
-    },
-  };
+  const api = await startApi(client, keys, storeOptions);
+  return { ...api, close: async () => (await api.close(), client.disconnect()) };
 }
-
-type Api = Awaited<ReturnType<typeof startApi>>;
 
 /** The attacker's own valid requests, in batches, until Redis has evicted `target` (or MAX_FLOOD). */
 async function flood(api: Api, admin: Redis, target: string): Promise<{ sent: number; statuses: Map<number, number> }> {
@@ -118,7 +91,7 @@ describe.runIf(redisServerAvailable('@sigil/redis eviction'))('attacker floods R
   async function setup(policy: string, storeOptions: Partial<RedisNonceStoreOptions> = {}) {
     const { redis, admin } = await tinyRedis(policy);
     started.push({ close: () => redis.kill() }, { close: async () => admin.disconnect() });
-    const api = await startApi(redis.url, storeOptions);
+    const api = await startApiOn(redis.url, storeOptions);
     started.push(api);
     return { redis, admin, api };
   }
