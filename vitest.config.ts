@@ -13,9 +13,11 @@ export default defineConfig({
       { find: /^@sigil\/core\/webhooks$/, replacement: src('core/src/webhooks/index.ts') },
       { find: /^@sigil\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@sigil\/fetch$/, replacement: src('fetch/src/index.ts') },
+      { find: /^@sigil\/verify\/store$/, replacement: src('verify/src/store/index.ts') },
       { find: /^@sigil\/verify\/(node|fetch|express|fastify|hono)$/, replacement: src('verify/src/adapters/$1/index.ts') },
       { find: /^@sigil\/verify$/, replacement: src('verify/src/index.ts') },
       { find: /^@sigil\/redis$/, replacement: src('redis/src/index.ts') },
+      { find: /^@sigil\/store-contract$/, replacement: src('store-contract/src/index.ts') },
     ],
   },
   test: {

@@ -5,7 +5,7 @@ const adapters = ['node', 'fetch', 'express', 'fastify', 'hono'] as const;
 
 export default defineConfig(
   libraryBuild(
-    { index: 'src/index.ts', ...Object.fromEntries(adapters.map((name) => [`adapters/${name}`, `src/adapters/${name}/index.ts`])) },
+    { index: 'src/index.ts', store: 'src/store/index.ts', ...Object.fromEntries(adapters.map((name) => [`adapters/${name}`, `src/adapters/${name}/index.ts`])) },
     'node',
   ),
 );

@@ -3,11 +3,13 @@ import { z } from 'zod';
 
 /**
  * The part of an ioredis client the store uses. `Redis` and `Cluster` from
- * `ioredis` both have it.
+ * `ioredis` both have it. On a `Cluster` the store also uses `nodes()` (to
+ * check every node's eviction policy) and, with `waitReplicas`,
+ * `pipeline()` (so `WAIT` reaches the node that took the `SET`).
  *
  * @example
- * import { Redis } from 'ioredis';
- * const client: IoredisClient = new Redis(process.env.REDIS_URL!);
+ * import { Cluster, Redis } from 'ioredis';
+ * const client: IoredisClient = new Redis(process.env.REDIS_URL!); // or new Cluster(seeds)
  */
 export interface IoredisClient {
   call(command: string, args: string[]): Promise<unknown>;
@@ -15,8 +17,7 @@ export interface IoredisClient {
 
 /**
  * The part of a node-redis client (`createClient()` from `redis` v4 or v5)
- * the store uses. A node-redis cluster has another `sendCommand` and is not
- * supported: use ioredis `Cluster` for Redis Cluster.
+ * the store uses.
  *
  * @example
  * import { createClient } from 'redis';
@@ -27,13 +28,30 @@ export interface NodeRedisClient {
 }
 
 /**
- * Either supported client, told apart by shape: ioredis has `call`,
- * node-redis has `sendCommand(args[])` and no `call`.
+ * The part of a node-redis cluster client (`createCluster()` from `redis` v4
+ * or v5) the store uses: `sendCommand(firstKey, isReadonly, args)` routes by
+ * key; `masters`, `replicas` and `nodeClient()` reach each node (to check its
+ * eviction policy).
+ *
+ * @example
+ * import { createCluster } from 'redis';
+ * const client: NodeRedisClusterClient = createCluster({ rootNodes: [{ url: 'redis://10.0.0.1:6379' }] });
+ */
+export interface NodeRedisClusterClient {
+  sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
+  readonly masters: readonly object[];
+  readonly replicas: readonly object[];
+  nodeClient(node: never): Promise<NodeRedisClient>;
+}
+
+/**
+ * Any supported client, told apart by shape: ioredis has `call`; node-redis
+ * has `sendCommand`, and its cluster client also has `masters`.
  *
  * @example
  * const client: RedisClient = useIoredis ? new Redis(url) : createClient({ url });
  */
-export type RedisClient = IoredisClient | NodeRedisClient;
+export type RedisClient = IoredisClient | NodeRedisClient | NodeRedisClusterClient;
 
 /**
  * Options of `new RedisNonceStore(options)`.
@@ -55,7 +73,50 @@ export interface RedisNonceStoreOptions {
    * Default 1000.
    */
   readonly timeoutMs?: number;
+  /**
+   * Run on a Redis whose `maxmemory-policy` evicts keys (anything but
+   * `noeviction`). Off by default: under memory pressure such a Redis drops
+   * live nonces, and a captured request is accepted again; one key holder can
+   * create that pressure on purpose. Turn it on only for a Redis that can
+   * never reach its `maxmemory`. The store then reports
+   * `eviction_policy_allowed` once through `onEvent`.
+   */
+  readonly allowEvictingPolicy?: boolean;
+  /**
+   * Accept a first use only once this many replicas hold it: the store sends
+   * `WAIT <n> <timeoutMs / 2>` after the `SET` on the same connection, and a
+   * write fewer replicas confirmed rejects with `nonce_store_unavailable`
+   * (fail closed; the nonce is spent). Redis replicates asynchronously, so
+   * without it a failover can lose an acknowledged nonce and accept its
+   * request again (see the README's failover section). Default 0 (off).
+   */
+  readonly waitReplicas?: number;
+  /**
+   * Told once per store when the eviction policy could not be checked (a
+   * managed Redis that refuses `CONFIG GET`) or was allowed through
+   * `allowEvictingPolicy`. Never given a nonce or a password.
+   */
+  readonly onEvent?: (event: RedisNonceStoreEvent) => void;
 }
+
+/**
+ * What the store reports through `onEvent`.
+ *
+ * @example
+ * new RedisNonceStore({ client, onEvent: (event) => log.warn(event, 'sigil redis store') });
+ */
+export type RedisNonceStoreEvent =
+  | {
+      /** `CONFIG GET maxmemory-policy` was refused: the store runs, unchecked. */
+      readonly type: 'eviction_policy_unchecked';
+      /** The refusal, sanitised (e.g. `ERR unknown command 'CONFIG'`). */
+      readonly reason: string;
+    }
+  | {
+      /** The policy evicts, and `allowEvictingPolicy` let the store run anyway. */
+      readonly type: 'eviction_policy_allowed';
+      readonly policy: string;
+    };
 
 /**
  * Default key prefix.
@@ -80,14 +141,17 @@ const clientSchema = z.custom<RedisClient>(
   { message: 'must be an ioredis client or a node-redis client' },
 ).refine(
   // A node-redis cluster's sendCommand takes (firstKey, isReadonly, args).
-  (value) => typeof (value as Partial<IoredisClient>).call === 'function' || !('masters' in value),
-  { message: 'node-redis cluster clients are not supported (use an ioredis Cluster)' },
+  (value) => typeof (value as Partial<IoredisClient>).call === 'function' || !('masters' in value) || typeof (value as Partial<NodeRedisClusterClient>).nodeClient === 'function',
+  { message: 'a node-redis cluster client must have nodeClient()' },
 );
 
 const optionsSchema = z.strictObject({
   client: clientSchema,
   prefix: z.string().max(256).default(DEFAULT_PREFIX),
   timeoutMs: z.number().int().min(1).max(60_000).default(DEFAULT_TIMEOUT_MS),
+  allowEvictingPolicy: z.boolean().default(false),
+  waitReplicas: z.number().int().min(0).max(16).default(0),
+  onEvent: z.custom<(event: RedisNonceStoreEvent) => void>((v) => typeof v === 'function', { message: 'expected a function' }).optional(),
 });
 
 /** Options after validation, defaults applied. */

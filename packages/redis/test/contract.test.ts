@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisNonceStore } from '@sigil/redis';
-import { nonceStoreContract } from '../../verify/test/nonce-store-contract.js';
+import { nonceStoreContract } from '@sigil/store-contract';
 import { connectIoredis, connectNodeRedis, deleteKeys, redisUp, uniquePrefix } from './helpers/redis-env.js';
 
 describe.runIf(redisUp)('RedisNonceStore against a real Redis', () => {

@@ -7,10 +7,10 @@ import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateNonce, isSigilError, type SigilError } from '@sigil/core';
 import { RedisNonceStore, type RedisClient } from '@sigil/redis';
+import { freePort, TcpProxy } from '@sigil/store-contract';
 import {
-  closedPort, connectIoredis, connectNodeRedis, deleteKeys, IOREDIS_FAIL_FAST, nodeRedisClient, REDIS_URL, redisUp, uniquePrefix,
+  connectIoredis, connectNodeRedis, deleteKeys, IOREDIS_FAIL_FAST, nodeRedisClient, REDIS_URL, redisUp, uniquePrefix,
 } from './helpers/redis-env.js';
-import { TcpProxy } from './helpers/tcp-proxy.js';
 
 /** Far above any liveness bound below: only the client's fail-fast settings can beat it. */
 const NO_TIMEOUT = 30_000;
@@ -54,21 +54,21 @@ const nodeRedisAt = (url: string) => {
 
 describe('a client pointed at a closed port', () => {
   it('ioredis with the recommended settings rejects quickly', async () => {
-    const client = ioredisAt(`redis://127.0.0.1:${await closedPort()}`);
+    const client = ioredisAt(`redis://127.0.0.1:${await freePort()}`);
     void client.connect().catch(() => {});
     const { ms } = await rejection(new RedisNonceStore({ client, timeoutMs: NO_TIMEOUT }).checkAndStore('k', generateNonce(), future()));
     expect(ms).toBeLessThan(QUICK_MS);
   });
 
   it('node-redis with the recommended settings rejects quickly', async () => {
-    const client = nodeRedisAt(`redis://127.0.0.1:${await closedPort()}`);
+    const client = nodeRedisAt(`redis://127.0.0.1:${await freePort()}`);
     void client.connect().catch(() => {});
     const { ms } = await rejection(new RedisNonceStore({ client, timeoutMs: NO_TIMEOUT }).checkAndStore('k', generateNonce(), future()));
     expect(ms).toBeLessThan(QUICK_MS);
   });
 
   it('clients with default settings (offline queue on) are cut off by timeoutMs', async () => {
-    const url = `redis://127.0.0.1:${await closedPort()}`;
+    const url = `redis://127.0.0.1:${await freePort()}`;
     const io = ioredisAt(url, { lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: 20 });
     const nodeRedis = createClient({ url });
     nodeRedis.on('error', () => {});
@@ -113,7 +113,7 @@ describe.runIf(redisUp)('a connection lost mid-run', () => {
   for (const [name, connect] of Object.entries(clients)) {
     it(`${name}: a call in flight and the calls after the cut reject quickly`, async () => {
       proxy = await TcpProxy.start(REDIS_URL);
-      const store = new RedisNonceStore({ client: await connect(proxy.url), prefix, timeoutMs: NO_TIMEOUT });
+      const store = new RedisNonceStore({ client: await connect(proxy.url()), prefix, timeoutMs: NO_TIMEOUT });
       expect(await store.checkAndStore('k', generateNonce(), future())).toBe(true);
 
       proxy.stalled = true; // the next SET reaches the proxy and stops there
@@ -126,7 +126,7 @@ describe.runIf(redisUp)('a connection lost mid-run', () => {
 
     it(`${name}: a Redis that stops answering is cut off by timeoutMs`, async () => {
       proxy = await TcpProxy.start(REDIS_URL);
-      const store = new RedisNonceStore({ client: await connect(proxy.url), prefix, timeoutMs: 150 });
+      const store = new RedisNonceStore({ client: await connect(proxy.url()), prefix, timeoutMs: 150 });
       proxy.stalled = true;
       const { error } = await rejection(store.checkAndStore('k', generateNonce(), future()));
       expect(error.message).toMatch(/did not answer within 150 ms/);
@@ -134,7 +134,7 @@ describe.runIf(redisUp)('a connection lost mid-run', () => {
 
     it(`${name}: a client the application closed rejects`, async () => {
       proxy = await TcpProxy.start(REDIS_URL);
-      const client = await connect(proxy.url);
+      const client = await connect(proxy.url());
       const store = new RedisNonceStore({ client, prefix, timeoutMs: NO_TIMEOUT });
       expect(await store.checkAndStore('k', generateNonce(), future())).toBe(true);
       if (client instanceof Redis) client.disconnect();

@@ -6,7 +6,7 @@ import { createClient, createCluster, RESP_TYPES } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateNonce, isSigilError } from '@sigil/core';
 import { DEFAULT_PREFIX, RedisNonceStore, type RedisNonceStoreOptions } from '@sigil/redis';
-import type { NonceStore } from '../../verify/src/nonce-store.js';
+import type { NonceStore } from '@sigil/verify';
 import { connectIoredis, connectNodeRedis, deleteKeys, REDIS_URL, redisUp, uniquePrefix } from './helpers/redis-env.js';
 
 const future = (ms = 60_000) => Date.now() + ms;
@@ -34,18 +34,48 @@ describe('options are validated at construction', () => {
     }
   });
 
-  it('refuses a node-redis cluster, whose sendCommand takes other arguments', () => {
+  it('takes a node-redis cluster (by type and by shape), whose sendCommand routes by key', () => {
     const cluster = createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:1' }] });
-    expect(invalidOption({ client: cluster })).toMatch(/cluster clients are not supported/);
-    // @ts-expect-error The types refuse it too.
     const typed: RedisNonceStoreOptions = { client: cluster };
-    expect(typed).toBeDefined();
+    expect(new RedisNonceStore(typed).prefix).toBe(DEFAULT_PREFIX);
+    // Something with `masters` but no way to reach a node is not one.
+    expect(invalidOption({ client: { sendCommand: async () => 'OK', masters: [] } })).toMatch(/nodeClient/);
+  });
+
+  it('names waitReplicas when it is not a small whole number', () => {
+    for (const waitReplicas of [-1, 1.5, 17, '1']) {
+      expect(invalidOption({ client: fakeClient, waitReplicas }), String(waitReplicas)).toMatch(/waitReplicas/);
+    }
   });
 
   it('takes an ioredis Cluster (by type and by shape)', () => {
     const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true });
     expect(new RedisNonceStore({ client: cluster }).prefix).toBe(DEFAULT_PREFIX);
     cluster.disconnect();
+  });
+
+  it('names allowEvictingPolicy and onEvent when they have the wrong type', () => {
+    expect(invalidOption({ client: fakeClient, allowEvictingPolicy: 'yes' })).toMatch(/allowEvictingPolicy/);
+    expect(invalidOption({ client: fakeClient, onEvent: 5 })).toMatch(/onEvent/);
+  });
+
+  it('reads maxmemory-policy from a RESP2 array, a RESP3 map or an object, as strings or Buffers', async () => {
+    const replies: unknown[] = [
+      ['maxmemory-policy', 'volatile-ttl'],
+      new Map([['maxmemory-policy', Buffer.from('volatile-ttl')]]),
+      { 'maxmemory-policy': 'volatile-ttl' },
+    ];
+    for (const reply of replies) {
+      const store = new RedisNonceStore({ client: { call: async (command: string) => (command === 'CONFIG' ? reply : 'OK') } });
+      const error = await store.ready().catch((e: unknown) => e);
+      expect(isSigilError(error, 'nonce_store_unavailable') && (error as Error).message, inspect(reply)).toMatch(/maxmemory-policy is volatile-ttl/);
+    }
+  });
+
+  it('a throwing onEvent hook does not fail the store', async () => {
+    const client = { call: async (command: string) => { if (command === 'CONFIG') throw Object.assign(new Error("ERR unknown command 'CONFIG'"), { name: 'ReplyError' }); return 'OK'; } };
+    const store = new RedisNonceStore({ client, onEvent: () => { throw new Error('hook'); } });
+    expect(await store.checkAndStore('k', generateNonce(), future())).toBe(true);
   });
 
   it('never echoes a received value', () => {

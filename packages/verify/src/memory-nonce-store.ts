@@ -2,6 +2,7 @@ import { SigilError } from '@sigil/core';
 import { z } from 'zod';
 import { describeIssue } from './lib/issue.js';
 import type { NonceStore } from './nonce-store.js';
+import { checkNonceArguments } from './store/arguments.js';
 
 /**
  * Options of MemoryNonceStore.
@@ -133,13 +134,8 @@ export class MemoryNonceStore implements NonceStore {
   }
 
   #check(keyId: string, nonce: string, expiresAtMs: number): boolean {
-    if (typeof keyId !== 'string' || typeof nonce !== 'string') throw new TypeError('keyId and nonce must be strings');
     const now = this.#clock();
-    // A past expiry is a caller bug (seconds passed as ms?): refusing it fails
-    // closed, where "already expired, accept" would accept every replay.
-    if (!Number.isFinite(expiresAtMs) || expiresAtMs <= now) {
-      throw new SigilError('invalid_option', { detail: 'expiresAtMs must be a finite time in the future, in milliseconds' });
-    }
+    checkNonceArguments(keyId, nonce, expiresAtMs, now);
     this.#purge(now);
     let bucket = this.#byKey.get(keyId);
     // After the purge, every pair still held is live.

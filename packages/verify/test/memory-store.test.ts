@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import { generateNonce, isSigilError } from '@sigil/core';
 import { describe, expect, it } from 'vitest';
 import { MemoryNonceStore } from '../src/index.js';
-import { nonceStoreContract } from './nonce-store-contract.js';
+import { nonceStoreContract } from '@sigil/store-contract';
 
 nonceStoreContract('MemoryNonceStore', () => ({ store: new MemoryNonceStore() }));
 
