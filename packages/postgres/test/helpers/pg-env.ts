@@ -22,8 +22,9 @@ export const pgUp = await requireService({
 export const uniqueTable = (label = 'test'): string => `sigil_t_${label}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
 
 /** DATABASE_URL with a password and other connection settings swapped in. */
-export function urlWith(changes: { port?: number; password?: string; url?: string } = {}): string {
-  const url = new URL(changes.url ?? DATABASE_URL);
+export function urlWith(changes: { host?: string; port?: number; password?: string } = {}): string {
+  const url = new URL(DATABASE_URL);
+  if (changes.host !== undefined) url.hostname = changes.host;
   if (changes.port !== undefined) url.port = String(changes.port);
   if (changes.password !== undefined) url.password = changes.password;
   return url.toString();
