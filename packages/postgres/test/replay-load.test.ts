@@ -1,49 +1,16 @@
 // Two real server processes share one PostgreSQL table, one through pg and
 // one through postgres.js: 1,000 concurrent replays of one signed request,
 // spread across both, are accepted exactly once.
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportKey, generateKey } from '@sigil/core';
-import { send, signPost } from './helpers/signed-post.js';
+import { send, signPost, startInstance, stopInstance, type Instance } from '@sigil/store-contract';
 import { countRows, createTable, DATABASE_URL, dropTable, pgPool, pgUp, uniqueTable } from './helpers/pg-env.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const FIXTURE = fileURLToPath(new URL('./fixtures/replay-server.ts', import.meta.url));
+const FIXTURE = new URL('./fixtures/replay-server.ts', import.meta.url);
 const REPLAYS = 1_000;
 const KEY_ID = 'load-client';
-
-interface Instance {
-  child: ChildProcess;
-  port: number;
-}
-
-/** Spawns one server instance and waits for the port it prints. */
-function startInstance(client: 'pg' | 'postgres', env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, SIGIL_CLIENT: client, TSX_TSCONFIG_PATH: 'tsconfig.check.json' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.once('line', (line) => resolve({ child, port: (JSON.parse(line) as { port: number }).port }));
-    child.once('exit', (code) => reject(new Error(`${client} server exited (${code}) before listening:\n${stderr}`)));
-  });
-}
-
-async function stopInstance(instance: Instance | undefined): Promise<void> {
-  const child = instance?.child;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 describe.runIf(pgUp)('two server processes sharing one PostgreSQL table (pg and postgres.js)', () => {
   const table = uniqueTable('load');
@@ -56,7 +23,7 @@ describe.runIf(pgUp)('two server processes sharing one PostgreSQL table (pg and 
     admin = pgPool();
     await createTable(admin, table);
     const env = { DATABASE_URL, SIGIL_TABLE: table, SIGIL_KEY_ID: KEY_ID, SIGIL_SECRET: exportKey(key) };
-    instances = await Promise.all([startInstance('pg', env), startInstance('postgres', env)]);
+    instances = await Promise.all([startInstance(FIXTURE, 'pg', { ...env, SIGIL_CLIENT: 'pg' }), startInstance(FIXTURE, 'postgres.js', { ...env, SIGIL_CLIENT: 'postgres' })]);
   }, 60_000);
 
   afterAll(async () => {

@@ -12,3 +12,5 @@ export { TcpProxy } from './tcp-proxy.js';
 export type { ProxyTarget } from './tcp-proxy.js';
 export { redisServerAvailable, requireBinary, startRedisServer } from './redis-server.js';
 export type { SpawnedRedis } from './redis-server.js';
+export { API_HOST, send, signPost, startInstance, stopInstance } from './replay-instances.js';
+export type { Instance, SignedPost } from './replay-instances.js';
