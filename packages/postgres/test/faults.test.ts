@@ -3,7 +3,8 @@
 // or a password along. Real clients, the real server, a real TCP proxy to
 // cut, a real lock held by another session, a real read-only session.
 import { inspect } from 'node:util';
-import type pg from 'pg';
+import pg from 'pg';
+import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateNonce, isSigilError, type SigilError } from '@sigil/core';
 import { PostgresNonceStore, type PostgresClient } from '@sigil/postgres';
@@ -71,6 +72,30 @@ describe('a client pointed at a closed port', () => {
       console.info(`[faults] server down, ${name}: rejected in ${ms.toFixed(0)} ms`);
     });
   }
+});
+
+describe.runIf(pgUp)('clients with default settings and a server that never answers', () => {
+  let proxy: TcpProxy | undefined;
+  afterEach(async () => {
+    await proxy?.close();
+    proxy = undefined;
+  });
+
+  it('pg (no connectionTimeoutMillis) and postgres.js (30 s connect_timeout) are cut off by timeoutMs', async () => {
+    proxy = await TcpProxy.start(DATABASE_URL, 5432);
+    proxy.stalled = true; // TCP is accepted, the startup packet is swallowed
+    const url = urlWith({ host: '127.0.0.1', port: proxy.port, password: PASSWORD });
+    const pool = new pg.Pool({ connectionString: url });
+    pool.on('error', () => {});
+    const sql = postgres(url, { onnotice: () => {} });
+    opened.push(() => pool.end(), () => sql.end({ timeout: 0 }));
+    for (const client of [pool, sql] as PostgresClient[]) {
+      const nonce = generateNonce();
+      const { error } = await rejection(new PostgresNonceStore({ client, timeoutMs: 250 }).checkAndStore(KEY_ID, nonce, future()));
+      expect(error.message).toMatch(/postgres did not answer within 250 ms/);
+      expectNoSecrets(error, nonce);
+    }
+  });
 });
 
 describe.runIf(pgUp)('a connection lost mid-statement', () => {
