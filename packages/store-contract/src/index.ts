@@ -14,3 +14,5 @@ export { redisServerAvailable, requireBinary, startRedisServer } from './redis-s
 export type { SpawnedRedis } from './redis-server.js';
 export { startRedisCluster } from './redis-cluster.js';
 export type { SpawnedCluster } from './redis-cluster.js';
+export { API_HOST, send, signPost, startInstance, stopInstance } from './replay-instances.js';
+export type { Instance, SignedPost } from './replay-instances.js';
