@@ -155,7 +155,8 @@ function workerd(nodejsCompat: boolean): Runtime {
   };
 }
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's chromium; SIGIL_CHROMIUM points elsewhere. */
+export const CHROMIUM = process.env.SIGIL_CHROMIUM ?? '/usr/bin/chromium';
 /** The flags the matrix runs Chromium with: headless, no sandbox (root in CI), nothing that reaches the network. */
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
