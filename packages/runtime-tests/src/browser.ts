@@ -5,11 +5,7 @@
 // CORS in front of Sigil.
 import { isSigilError } from '@sigil/core';
 import { createSigningFetch } from '@sigil/fetch';
-import { Checks, KEY_ID, SECRET, roundTrip, runConformance, type Report } from './conformance.js';
-
-function expectEqual(what: string, got: unknown, want: unknown): void {
-  if (got !== want) throw new Error(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
-}
+import { Checks, expectEqual, KEY_ID, SECRET, roundTrip, runConformance, type Report } from './conformance.js';
 
 async function redirects(checks: Checks, origin: string): Promise<void> {
   const signing = createSigningFetch({ keyId: KEY_ID, secret: SECRET, secretEncoding: 'base64url', origins: [origin] });

@@ -2,7 +2,8 @@
 // the BUILT packages (the harness bundles this file with esbuild, resolving
 // @sigil/* through their package.json exports to dist/). It touches only Web
 // APIs, so it runs unchanged in Node, Bun, Deno, workerd and a browser; each
-// host entry (host-*.ts) adds the real server its runtime has.
+// entry (host-server.ts, worker.ts, browser.ts) adds the real server its
+// runtime has.
 import { backend, importKey, isSigilError } from '@sigil/core';
 import { contentDigest, parseDictionary, parseRfc9421VectorFile, rfc9421Key, signatureBase, verifyRfc9421, type InnerList, type Rfc9421VectorKey, type Rfc9421VectorRequest, type Rfc9421Request } from '@sigil/core/rfc9421';
 import { parseVectorFile, positiveVerifier, runVector, type VectorKey, type VectorRequest } from '@sigil/core/vectors';
@@ -45,7 +46,8 @@ export class Checks {
   }
 }
 
-function expectEqual(what: string, got: unknown, want: unknown): void {
+/** Throws unless `got` is `want`, naming what was compared. */
+export function expectEqual(what: string, got: unknown, want: unknown): void {
   if (got !== want) throw new Error(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
 }
 
@@ -172,15 +174,14 @@ async function rfc9421Vectors(checks: Checks): Promise<void> {
 }
 
 /** The verifier every round trip uses: both schemes, a memory nonce store. */
-export function conformanceVerifier(options: { allowInsecureHttp?: boolean } = {}): Verifier {
-  return createVerifier({ keys: { [KEY_ID]: { key: SECRET, encoding: 'base64url' } }, nonceStore: new MemoryNonceStore(), schemes: ['v1', 'rfc9421'], ...options });
+export function conformanceVerifier(): Verifier {
+  return createVerifier({ keys: { [KEY_ID]: { key: SECRET, encoding: 'base64url' } }, nonceStore: new MemoryNonceStore(), schemes: ['v1', 'rfc9421'] });
 }
 
 /** The app behind the verifier: echoes who signed and what arrived. */
 export async function echo(request: Request, verification: { keyId: string }): Promise<Response> {
   return Response.json({ keyId: verification.keyId, method: request.method, body: await request.text() });
 }
-
 
 /** How a round trip reaches the server: the runtime's fetch, or a handler called in process. */
 export type Send = (url: string, init: RequestInit) => Promise<Response>;
