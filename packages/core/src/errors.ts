@@ -36,6 +36,7 @@ export const ERROR_STATUS = {
   origin_not_allowed: 500,
   redirect_cross_origin: 500,
   too_many_redirects: 500,
+  redirect_opaque: 500,
   body_unsupported: 500,
   vector_invalid: 500,
 } as const;
@@ -81,6 +82,7 @@ const MESSAGES: Record<SigilErrorCode, string> = {
   origin_not_allowed: 'the key may not be sent to this origin',
   redirect_cross_origin: 'refused to follow a redirect to another origin with a signature',
   too_many_redirects: 'too many redirects',
+  redirect_opaque: 'the runtime hid the redirect (an opaque redirect), so it cannot be followed with a signature',
   body_unsupported: 'the request body type cannot be signed',
   vector_invalid: 'the test vector file is invalid',
 };

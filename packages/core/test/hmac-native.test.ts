@@ -5,7 +5,7 @@
 // than the buffer it starts with and short ones after those.
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { backends, hexEncode, MAX_KEY_BYTES, MIN_KEY_BYTES, type Algorithm } from '@sigil/core';
 
 const native = backends.native!;
@@ -58,5 +58,65 @@ describe('native HMAC (RFC 2104 over crypto.hash)', () => {
     const key = new Uint8Array(200).fill(0xaa);
     native.prepareMac('hmac-sha256', key)('m');
     expect(key.every((b) => b === 0xaa)).toBe(true);
+  });
+});
+
+// Issue 15, broken item 1: workerd's nodejs_compat Buffer has latin1Write, but
+// (undocumented, like Node's) it requires the length Node's leaves optional,
+// and throws RangeError without it: every verify answered 500. The native
+// backend must reach Buffer only through documented calls. Here Node's own
+// latin1Write behaves as workerd's does; documented write() always passes the
+// length, so only an undocumented call fails.
+describe("the native backend on a Buffer like workerd's (nodejs_compat)", () => {
+  type Proto = { latin1Write(this: Buffer, text: string, offset?: number, length?: number): number };
+  it('computes every MAC with documented Buffer calls only', async () => {
+    const proto = Buffer.prototype as unknown as Proto;
+    const original = proto.latin1Write;
+    proto.latin1Write = function (text, offset, length) {
+      if (length === undefined) throw new RangeError('The value of "length" is out of range.');
+      return original.call(this, text, offset, length);
+    };
+    try {
+      vi.resetModules();
+      const { backends: fresh } = await import('../src/crypto.js');
+      const key = new Uint8Array(32).fill(7);
+      for (const algorithm of ALGS) {
+        expect(hexEncode(fresh.native!.prepareMac(algorithm, key)('sigil-v1\nm'))).toBe(reference(algorithm, key, 'sigil-v1\nm').toString('hex'));
+        expect(fresh.native!.prepareMacBase64url(algorithm, key)('x\n'.repeat(2000))).toBe(reference(algorithm, key, 'x\n'.repeat(2000)).toString('base64url'));
+      }
+    } finally {
+      proto.latin1Write = original;
+    }
+  });
+});
+
+describe('choosing the backend at load', () => {
+  type Builtin = (id: string) => unknown;
+  async function loadWith(patch: (crypto: Record<string, unknown>) => Record<string, unknown>) {
+    const proc = process as unknown as { getBuiltinModule: Builtin };
+    const original = proc.getBuiltinModule;
+    proc.getBuiltinModule = (id) => (id === 'node:crypto' ? patch({ ...(original(id) as Record<string, unknown>) }) : original(id));
+    try {
+      vi.resetModules();
+      return await import('../src/crypto.js');
+    } finally {
+      proc.getBuiltinModule = original;
+    }
+  }
+
+  it('a node:crypto whose hash gives wrong bytes is not used: the portable backend is', async () => {
+    const { backend: chosen, backends: both } = await loadWith((c) => ({ ...c, hash: () => 'wrong' }));
+    expect(chosen.name).toBe('noble');
+    expect(both.native).toBeUndefined();
+  });
+
+  it('a node:crypto that throws is not used: the portable backend is', async () => {
+    const { backend: chosen } = await loadWith((c) => ({ ...c, hash: () => { throw new RangeError('emulation gap'); } }));
+    expect(chosen.name).toBe('noble');
+  });
+
+  it('the real node:crypto passes and is chosen', async () => {
+    const { backend: chosen } = await loadWith((c) => c);
+    expect(chosen.name).toBe('node');
   });
 });

@@ -3,7 +3,7 @@ import { correctClock, parseServerTime } from './lib/clock.js';
 import { readStream } from './lib/body.js';
 import { emit, refused, type SigningEvent } from './lib/events.js';
 import { crossOriginError, originNotAllowed } from './lib/origins.js';
-import { REDIRECT_STATUSES, redirectRequest } from './lib/redirect.js';
+import { isOpaqueRedirect, REDIRECT_STATUSES, redirectRequest } from './lib/redirect.js';
 import { signParts, withoutSignature, type HeaderPair } from './lib/sign-parts.js';
 import { checkTransport } from './lib/transport.js';
 import { redact, resolveFetchOptions, type SigningConfig, type SigningFetchOptions, type WrappedFetchInit } from './options.js';
@@ -156,6 +156,11 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
       }
     }
 
+    if (isOpaqueRedirect(response) && request.redirect !== 'manual') {
+      await discard(response);
+      if (request.redirect === 'error') throw new TypeError('fetch failed: redirect refused by redirect: "error"');
+      throw new SigilError('redirect_opaque', { detail: 'the browser hides where it leads: request the final URL, or pass redirect: "manual" to get the opaque response' });
+    }
     const location = response.headers.get('location');
     if (!REDIRECT_STATUSES.has(response.status) || location === null || request.redirect === 'manual') {
       if (hops > 0) Object.defineProperty(response, 'redirected', { value: true });

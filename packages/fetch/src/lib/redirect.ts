@@ -24,3 +24,13 @@ export function redirectRequest(
   if (!toGet) return { method, headers, body };
   return { method: 'GET', headers: headers.filter(([name]) => !BODY_HEADERS.has(name.toLowerCase())), body: null };
 }
+
+/**
+ * Browsers answer the `redirect: 'manual'` fetch the signer makes (it follows
+ * redirects itself, to re-sign each hop) with an opaque redirect: status 0,
+ * no readable Location. Such a redirect cannot be followed signed; the
+ * caller's own `redirect: 'manual'` gets it as fetch would return it.
+ */
+export function isOpaqueRedirect(response: Response): boolean {
+  return response.type === 'opaqueredirect';
+}
