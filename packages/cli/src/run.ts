@@ -4,6 +4,7 @@ import { parseCommandArgs } from './lib/args.js';
 import { CliError, EXIT, EXIT_HELP, usage, type ExitCode } from './lib/cli-error.js';
 import type { Command } from './lib/command.js';
 import { processIo, type CliIo } from './lib/io.js';
+import { describeSigilError } from './lib/sigil-message.js';
 import { canonical } from './commands/canonical.js';
 import { demo } from './commands/demo.js';
 import { keygen } from './commands/keygen.js';
@@ -53,7 +54,7 @@ function report(error: unknown, command: string, debug: boolean, io: CliIo): Exi
   } else if (isSigilError(error)) {
     // Sigil's messages are fixed, secret-free strings.
     code = EXIT.usage;
-    line = `${command ? `${command}: ` : ''}${error.code}: ${error.message}`;
+    line = `${command ? `${command}: ` : ''}${describeSigilError(error)}`;
   } else {
     code = EXIT.io;
     line = `${command ? `${command}: ` : ''}unexpected error: ${error instanceof Error ? error.message : String(error)}`;

@@ -100,7 +100,7 @@ describe('sigil sign', () => {
     await new Promise((resolve) => closed.close(resolve));
     const run = await sigil(['sign', '--send', `http://127.0.0.1:${port}/`], { env: ENV });
     expect(run.code).toBe(3);
-    expect(run.stderr).toBe('sigil sign: the request failed: ECONNREFUSED\n');
+    expect(run.stderr).toBe(`sigil sign: could not send the request to http://127.0.0.1:${port} (127.0.0.1:${port}): ECONNREFUSED: nothing is listening there\n`);
   });
 });
 

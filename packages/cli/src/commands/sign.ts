@@ -8,6 +8,7 @@ import { formatRawRequest } from '../lib/raw-request.js';
 import { REQUEST_OPTIONS, requestArgs, type RequestArgs } from '../lib/request-args.js';
 import { loadSecret, SECRET_HELP, SECRET_OPTIONS } from '../lib/secret.js';
 import { printResponse } from '../lib/response.js';
+import { describeSigilError } from '../lib/sigil-message.js';
 
 const HELP = `Usage: sigil sign [options] URL
 
@@ -56,10 +57,38 @@ function capture(into: Captured): FetchLike {
   };
 }
 
-function describeFailure(error: unknown): never {
-  if (isSigilError(error)) throw usage(`sign: ${error.code}: ${error.message}`);
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  throw ioError(`sign: the request failed: ${cause?.code ?? cause?.message ?? (error as Error).message}`, error);
+const NETWORK_HINTS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'nothing is listening there',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name could not be resolved (DNS)',
+  ECONNRESET: 'the server closed the connection',
+  ETIMEDOUT: 'the connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+};
+
+function describeFailure(error: unknown, url: URL): never {
+  if (isSigilError(error)) throw usage(`sign: ${describeSigilError(error)}`);
+  const cause = (error as { cause?: { code?: string; message?: string; address?: string; port?: number } }).cause;
+  const code = cause?.code ?? cause?.message ?? (error as Error).message;
+  // Where it tried: the URL's origin, and the address it resolved to when the
+  // error says (a name may resolve somewhere unexpected).
+  const address = cause?.address === undefined ? '' : ` (${cause.address}${cause.port === undefined ? '' : `:${cause.port}`})`;
+  const hint = cause?.code !== undefined && NETWORK_HINTS[cause.code] ? `: ${NETWORK_HINTS[cause.code]}` : '';
+  throw ioError(`sign: could not send the request to ${url.origin}${address}: ${code}${hint}`, error);
+}
+
+/**
+ * curl's -d (unlike --data-binary) strips CR and LF from an @file or @-
+ * body, so a header signed over the file's bytes fails as signature_invalid
+ * at the server. Said when it applies: -d @... with line breaks.
+ */
+function curlDataNote(dataArg: string | undefined, body: Uint8Array | null): string | undefined {
+  if (dataArg === undefined || !dataArg.startsWith('@') || body === null) return undefined;
+  if (!body.includes(0x0a) && !body.includes(0x0d)) return undefined;
+  return (
+    'sigil sign: note: the body has line breaks. Send it with curl --data-binary, not curl -d:\n' +
+    '  curl -d strips line breaks from @file bodies, and the server then answers signature_invalid.\n'
+  );
 }
 
 async function run({ values, positionals }: ParsedArgs, io: CliIo): Promise<ExitCode> {
@@ -87,7 +116,7 @@ async function run({ values, positionals }: ParsedArgs, io: CliIo): Promise<Exit
       ...(send ? {} : { fetch: capture(captured) }),
     });
   } catch (error) {
-    return describeFailure(error);
+    return describeFailure(error, request.url);
   }
   let response: Response;
   try {
@@ -97,7 +126,7 @@ async function run({ values, positionals }: ParsedArgs, io: CliIo): Promise<Exit
       ...(request.body === null ? {} : { body: request.body as Uint8Array<ArrayBuffer> }),
     });
   } catch (error) {
-    return describeFailure(error);
+    return describeFailure(error, request.url);
   }
   if (send) return printResponse(io, response);
 
@@ -113,6 +142,8 @@ async function run({ values, positionals }: ParsedArgs, io: CliIo): Promise<Exit
     io.stdout.write(formatRawRequest({ method: request.method, target, headers: [...headers, ['Sigil-Signature', signature]], body: request.body }));
   } else {
     io.stdout.write(`Sigil-Signature: ${signature}\n`);
+    const note = curlDataNote(str(values, 'data'), request.body);
+    if (note !== undefined) io.stderr.write(note);
   }
   return EXIT.ok;
 }

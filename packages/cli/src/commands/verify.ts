@@ -1,4 +1,4 @@
-import { canonicalize, parseSignatureHeader, SIGNATURE_HEADER, type SignatureParams } from '@sigil/core';
+import { canonicalize, headerValue, isSigilError, parseSignatureHeader, SIGNATURE_HEADER, type SignatureParams } from '@sigil/core';
 import { createVerifier, type VerificationResult } from '@sigil/verify';
 import { commaList, int, str, type ParsedArgs } from '../lib/args.js';
 import { diffCanonical } from '../lib/canonical-diff.js';
@@ -8,6 +8,7 @@ import { readInput } from '../lib/input.js';
 import type { CliIo } from '../lib/io.js';
 import { parseRawRequest, type RawRequest } from '../lib/raw-request.js';
 import { loadSecret, SECRET_HELP, SECRET_OPTIONS } from '../lib/secret.js';
+import { sigilDetail } from '../lib/sigil-message.js';
 
 const HELP = `Usage: sigil verify [options] [FILE | -]
 
@@ -30,14 +31,31 @@ ${SECRET_HELP.replace(/^Secret.*\n/, '')}
   --max-body-bytes N     body limit (default 1048576)
   --compare FILE         a canonical string to compare line by line with the computed one`;
 
-function params(raw: RawRequest): SignatureParams | undefined {
+interface Parsed {
+  readonly params?: SignatureParams;
+  /** Why the header does not parse: core's secret-free detail, never the value. */
+  readonly problem?: string;
+}
+
+function parseHeader(raw: RawRequest): Parsed {
   const lines = raw.headers.filter(([name]) => name.toLowerCase() === SIGNATURE_HEADER);
-  if (lines.length !== 1) return undefined;
+  if (lines.length === 0) return {};
+  if (lines.length > 1) return { problem: `${lines.length} ${SIGNATURE_HEADER} header lines (exactly one is allowed)` };
   try {
-    return parseSignatureHeader(lines[0]![1]);
-  } catch {
-    return undefined;
+    return { params: parseSignatureHeader(lines[0]![1]) };
+  } catch (error) {
+    if (!isSigilError(error)) throw error;
+    return { problem: sigilDetail(error) ?? error.message };
   }
+}
+
+/**
+ * A body sent with curl -d: no line breaks left (curl strips them from @file
+ * bodies) and the form content-type curl adds when none is given.
+ */
+function looksLikeCurlData(raw: RawRequest): boolean {
+  if (raw.body.length === 0 || raw.body.includes(0x0a) || raw.body.includes(0x0d)) return false;
+  return /^application\/x-www-form-urlencoded\b/i.test(headerValue(raw.headers, 'content-type') ?? '');
 }
 
 /** The canonical string the verifier computed, or core's, when the header parses. */
@@ -73,13 +91,22 @@ async function run({ values, positionals }: ParsedArgs, io: CliIo): Promise<Exit
     ...(now === undefined ? {} : { clock: () => now * 1000 }),
   });
   const result = await verifier.verify({ method: raw.method, target: raw.target, headers: raw.headers, body: raw.body, secure: false });
-  const p = params(raw);
+  const parsed = parseHeader(raw);
+  const p = parsed.params;
   const clock = now ?? Math.floor(Date.now() / 1000);
 
   const out: string[] = [`verdict:  ${result.ok ? 'accepted' : 'rejected'}`];
   if (!result.ok) {
     const answered = result.publicCode === result.code ? '' : `, answered as ${result.publicCode}`;
     out.push(`code:     ${result.code} (HTTP ${result.status}${answered})`);
+    if (result.code === 'signature_header_malformed' && parsed.problem !== undefined) out.push(`problem:  ${parsed.problem}`);
+    if (result.code === 'signature_invalid' && looksLikeCurlData(raw)) {
+      out.push(
+        'hint:     the body has no line breaks and curl -d\'s Content-Type (application/x-www-form-urlencoded):',
+        '          curl -d strips line breaks from @file bodies, so the bytes differ from the ones signed.',
+        '          Send the body with curl --data-binary and the same -H lines as sigil sign.',
+      );
+    }
   }
   if (p) {
     out.push(`key id:   ${p.keyId}  alg: ${p.algorithm}`);

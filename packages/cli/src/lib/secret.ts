@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { importKey, isSigilError, type KeyEncoding, type SigilKey } from '@sigil/core';
 import { str, type ArgValues, type OptionSpec } from './args.js';
 import { ioError, usage } from './cli-error.js';
+import { sigilDetail } from './sigil-message.js';
 
 /** The secret options shared by sign, verify and demo-like commands. */
 export const SECRET_OPTIONS = {
@@ -15,7 +16,9 @@ export const SECRET_OPTIONS = {
 /** Their help lines. */
 export const SECRET_HELP = `Secret (never on the command line):
   --secret-env NAME       read the secret from this environment variable (default SIGIL_SECRET)
-  --secret-file PATH      read the secret from this file (surrounding whitespace ignored)
+  --secret-file PATH      read the secret from this file (surrounding whitespace ignored);
+                          default $SIGIL_SECRET_FILE when SIGIL_SECRET is unset
+                          (what sigil keygen --secret-out prints)
   --secret-encoding ENC   base64url (default, the keygen format), base64, hex or utf8`;
 
 const ENCODINGS: readonly KeyEncoding[] = ['base64url', 'base64', 'hex', 'utf8'];
@@ -28,13 +31,18 @@ const ENCODINGS: readonly KeyEncoding[] = ['base64url', 'base64', 'hex', 'utf8']
 export function loadSecret(command: string, values: ArgValues, env: Readonly<Record<string, string | undefined>>): SigilKey {
   const encoding = (str(values, 'secret-encoding') ?? 'base64url') as KeyEncoding;
   if (!ENCODINGS.includes(encoding)) throw usage(`${command}: --secret-encoding must be one of ${ENCODINGS.join(', ')}`);
-  const file = str(values, 'secret-file');
+  const fileArg = str(values, 'secret-file');
   const envName = str(values, 'secret-env');
-  if (file !== undefined && envName !== undefined) throw usage(`${command}: give --secret-env or --secret-file, not both`);
+  if (fileArg !== undefined && envName !== undefined) throw usage(`${command}: give --secret-env or --secret-file, not both`);
+  // With neither option: SIGIL_SECRET, else the file SIGIL_SECRET_FILE names
+  // (the pair `sigil keygen --secret-out` prints). Both set is ambiguous.
+  const envFile = fileArg === undefined && envName === undefined ? env.SIGIL_SECRET_FILE || undefined : undefined;
+  if (envFile !== undefined && env.SIGIL_SECRET) throw usage(`${command}: both SIGIL_SECRET and SIGIL_SECRET_FILE are set; unset one`);
+  const file = fileArg ?? envFile;
   let text: string | undefined;
   let source: string;
   if (file !== undefined) {
-    source = `--secret-file ${file}`;
+    source = fileArg === undefined ? `SIGIL_SECRET_FILE (${file})` : `--secret-file ${file}`;
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
@@ -53,7 +61,10 @@ export function loadSecret(command: string, values: ArgValues, env: Readonly<Rec
   try {
     return importKey(trimmed, { encoding });
   } catch (error) {
-    if (isSigilError(error)) throw usage(`${command}: the secret from ${source} is invalid: ${error.message}`);
+    if (isSigilError(error)) {
+      const why = sigilDetail(error);
+      throw usage(`${command}: the secret from ${source} is not a valid ${encoding} key${why === undefined ? '' : `: ${why}`}`);
+    }
     throw error;
   }
 }
