@@ -16,6 +16,7 @@ export default defineConfig({
       { find: /^@sigil\/verify\/(node|fetch|express|fastify|hono)$/, replacement: src('verify/src/adapters/$1/index.ts') },
       { find: /^@sigil\/verify$/, replacement: src('verify/src/index.ts') },
       { find: /^@sigil\/redis$/, replacement: src('redis/src/index.ts') },
+      { find: /^@sigil\/webhooks$/, replacement: src('webhooks/src/index.ts') },
     ],
   },
   test: {

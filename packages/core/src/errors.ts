@@ -37,6 +37,7 @@ export const ERROR_STATUS = {
   redirect_cross_origin: 500,
   too_many_redirects: 500,
   body_unsupported: 500,
+  destination_not_allowed: 500,
   vector_invalid: 500,
 } as const;
 
@@ -82,6 +83,7 @@ const MESSAGES: Record<SigilErrorCode, string> = {
   redirect_cross_origin: 'refused to follow a redirect to another origin with a signature',
   too_many_redirects: 'too many redirects',
   body_unsupported: 'the request body type cannot be signed',
+  destination_not_allowed: 'the webhook destination is not allowed',
   vector_invalid: 'the test vector file is invalid',
 };
 
