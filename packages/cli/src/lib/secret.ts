@@ -28,26 +28,7 @@ const ENCODINGS: readonly KeyEncoding[] = ['base64url', 'base64', 'hex', 'utf8']
 export function loadSecret(command: string, values: ArgValues, env: Readonly<Record<string, string | undefined>>): SigilKey {
   const encoding = (str(values, 'secret-encoding') ?? 'base64url') as KeyEncoding;
   if (!ENCODINGS.includes(encoding)) throw usage(`${command}: --secret-encoding must be one of ${ENCODINGS.join(', ')}`);
-  const file = str(values, 'secret-file');
-  const envName = str(values, 'secret-env');
-  if (file !== undefined && envName !== undefined) throw usage(`${command}: give --secret-env or --secret-file, not both`);
-  let text: string | undefined;
-  let source: string;
-  if (file !== undefined) {
-    source = `--secret-file ${file}`;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw ioError(`${command}: cannot read the secret file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
-  } else {
-    const name = envName ?? 'SIGIL_SECRET';
-    source = `environment variable ${name}`;
-    text = env[name];
-    if (text === undefined || text === '') {
-      throw usage(`${command}: no secret: set ${name} (see sigil keygen), or pass --secret-env NAME or --secret-file PATH`);
-    }
-  }
+  const { text, source } = readSecretText(command, values, env, 'SIGIL_SECRET', 'see sigil keygen');
   // A trailing newline from `echo >` or an editor is never part of a secret.
   const trimmed = encoding === 'utf8' ? text.replace(/\r?\n$/, '') : text.trim();
   try {
@@ -56,4 +37,34 @@ export function loadSecret(command: string, values: ArgValues, env: Readonly<Rec
     if (isSigilError(error)) throw usage(`${command}: the secret from ${source} is invalid: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * The secret's text from --secret-file or --secret-env (default `defaultEnv`),
+ * and where it came from (for messages). Throws a usage error (exit 2) when
+ * absent, an I/O error (exit 3) when the file cannot be read.
+ */
+export function readSecretText(
+  command: string,
+  values: ArgValues,
+  env: Readonly<Record<string, string | undefined>>,
+  defaultEnv: string,
+  hint: string,
+): { text: string; source: string } {
+  const file = str(values, 'secret-file');
+  const envName = str(values, 'secret-env');
+  if (file !== undefined && envName !== undefined) throw usage(`${command}: give --secret-env or --secret-file, not both`);
+  if (file !== undefined) {
+    try {
+      return { text: readFileSync(file, 'utf8'), source: `--secret-file ${file}` };
+    } catch (error) {
+      throw ioError(`${command}: cannot read the secret file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  }
+  const name = envName ?? defaultEnv;
+  const text = env[name];
+  if (text === undefined || text === '') {
+    throw usage(`${command}: no secret: set ${name} (${hint}), or pass --secret-env NAME or --secret-file PATH`);
+  }
+  return { text, source: `environment variable ${name}` };
 }
