@@ -19,6 +19,7 @@ export default defineConfig({
       { find: /^@sigil\/redis$/, replacement: src('redis/src/index.ts') },
       { find: /^@sigil\/postgres$/, replacement: src('postgres/src/index.ts') },
       { find: /^@sigil\/store-contract$/, replacement: src('store-contract/src/index.ts') },
+      { find: /^@sigil\/webhooks$/, replacement: src('webhooks/src/index.ts') },
     ],
   },
   test: {

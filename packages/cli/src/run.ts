@@ -11,8 +11,9 @@ import { keygen } from './commands/keygen.js';
 import { sign } from './commands/sign.js';
 import { vectors } from './commands/vectors.js';
 import { verify } from './commands/verify.js';
+import { webhook } from './commands/webhook.js';
 
-const COMMANDS: readonly Command[] = [sign, verify, canonical, keygen, vectors, demo];
+const COMMANDS: readonly Command[] = [sign, verify, canonical, keygen, vectors, webhook, demo];
 
 function version(): string {
   // dist/bin.js and src/run.ts both sit one level below package.json.

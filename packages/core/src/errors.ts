@@ -38,6 +38,7 @@ export const ERROR_STATUS = {
   too_many_redirects: 500,
   redirect_opaque: 500,
   body_unsupported: 500,
+  destination_not_allowed: 500,
   vector_invalid: 500,
 } as const;
 
@@ -84,6 +85,7 @@ const MESSAGES: Record<SigilErrorCode, string> = {
   too_many_redirects: 'too many redirects',
   redirect_opaque: 'the runtime hid the redirect (an opaque redirect), so it cannot be followed with a signature',
   body_unsupported: 'the request body type cannot be signed',
+  destination_not_allowed: 'the webhook destination is not allowed',
   vector_invalid: 'the test vector file is invalid',
 };
 

@@ -31,31 +31,7 @@ const ENCODINGS: readonly KeyEncoding[] = ['base64url', 'base64', 'hex', 'utf8']
 export function loadSecret(command: string, values: ArgValues, env: Readonly<Record<string, string | undefined>>): SigilKey {
   const encoding = (str(values, 'secret-encoding') ?? 'base64url') as KeyEncoding;
   if (!ENCODINGS.includes(encoding)) throw usage(`${command}: --secret-encoding must be one of ${ENCODINGS.join(', ')}`);
-  const fileArg = str(values, 'secret-file');
-  const envName = str(values, 'secret-env');
-  if (fileArg !== undefined && envName !== undefined) throw usage(`${command}: give --secret-env or --secret-file, not both`);
-  // With neither option: SIGIL_SECRET, else the file SIGIL_SECRET_FILE names
-  // (the pair `sigil keygen --secret-out` prints). Both set is ambiguous.
-  const envFile = fileArg === undefined && envName === undefined ? env.SIGIL_SECRET_FILE || undefined : undefined;
-  if (envFile !== undefined && env.SIGIL_SECRET) throw usage(`${command}: both SIGIL_SECRET and SIGIL_SECRET_FILE are set; unset one`);
-  const file = fileArg ?? envFile;
-  let text: string | undefined;
-  let source: string;
-  if (file !== undefined) {
-    source = fileArg === undefined ? `SIGIL_SECRET_FILE (${file})` : `--secret-file ${file}`;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw ioError(`${command}: cannot read the secret file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
-  } else {
-    const name = envName ?? 'SIGIL_SECRET';
-    source = `environment variable ${name}`;
-    text = env[name];
-    if (text === undefined || text === '') {
-      throw usage(`${command}: no secret: set ${name} (see sigil keygen), or pass --secret-env NAME or --secret-file PATH`);
-    }
-  }
+  const { text, source } = readSecretText(command, values, env, 'SIGIL_SECRET', 'see sigil keygen');
   // A trailing newline from `echo >` or an editor is never part of a secret.
   const trimmed = encoding === 'utf8' ? text.replace(/\r?\n$/, '') : text.trim();
   try {
@@ -67,4 +43,41 @@ export function loadSecret(command: string, values: ArgValues, env: Readonly<Rec
     }
     throw error;
   }
+}
+
+/**
+ * The secret's text from --secret-file or --secret-env (default `defaultEnv`),
+ * and where it came from (for messages). Throws a usage error (exit 2) when
+ * absent, an I/O error (exit 3) when the file cannot be read.
+ */
+export function readSecretText(
+  command: string,
+  values: ArgValues,
+  env: Readonly<Record<string, string | undefined>>,
+  defaultEnv: string,
+  hint: string,
+): { text: string; source: string } {
+  const fileArg = str(values, 'secret-file');
+  const envName = str(values, 'secret-env');
+  if (fileArg !== undefined && envName !== undefined) throw usage(`${command}: give --secret-env or --secret-file, not both`);
+  // With neither option: the default variable, else the file its _FILE
+  // variable names (the pair `sigil keygen --secret-out` prints). Both set is ambiguous.
+  const fileEnv = `${defaultEnv}_FILE`;
+  const envFile = fileArg === undefined && envName === undefined ? env[fileEnv] || undefined : undefined;
+  if (envFile !== undefined && env[defaultEnv]) throw usage(`${command}: both ${defaultEnv} and ${fileEnv} are set; unset one`);
+  const file = fileArg ?? envFile;
+  if (file !== undefined) {
+    const source = fileArg === undefined ? `${fileEnv} (${file})` : `--secret-file ${file}`;
+    try {
+      return { text: readFileSync(file, 'utf8'), source };
+    } catch (error) {
+      throw ioError(`${command}: cannot read the secret file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  }
+  const name = envName ?? defaultEnv;
+  const text = env[name];
+  if (text === undefined || text === '') {
+    throw usage(`${command}: no secret: set ${name} (${hint}), or pass --secret-env NAME or --secret-file PATH`);
+  }
+  return { text, source: `environment variable ${name}` };
 }

@@ -1,0 +1,82 @@
+import { isSigilError } from '@sigil/core';
+import { generateWebhookSecret, signStandardWebhook } from '@sigil/core/webhooks';
+import { int, str, type ParsedArgs } from '../lib/args.js';
+import { EXIT, usage, type ExitCode } from '../lib/cli-error.js';
+import type { Command } from '../lib/command.js';
+import { readData, readStdin } from '../lib/input.js';
+import type { CliIo } from '../lib/io.js';
+import { readSecretText } from '../lib/secret.js';
+
+const HELP = `Usage: sigil webhook sign [options]
+       sigil webhook secret
+
+sign: prints the Standard Webhooks headers (webhook-id, webhook-timestamp,
+webhook-signature) for a payload, for testing a receiver by hand:
+
+  sigil webhook sign -d @event.json > headers.txt
+  curl -H @headers.txt --data-binary @event.json https://receiver.example/hook
+  sigil webhook sign --json -d '{"type":"ping"}'
+
+The signature covers "<id>.<timestamp>.<body bytes>"; send the body byte for
+byte as given. These are the headers @sigil/webhooks sends on one attempt.
+
+secret: prints a new whsec_ secret (32 random bytes).
+
+Options of sign:
+  -d, --data DATA          body: the text itself, @FILE for a file's exact bytes, @- for
+                           stdin (default: stdin)
+  --id ID                  webhook-id (default msg_ + 128 random bits)
+  --ts UNIX                webhook-timestamp (default now)
+  --json                   print {"webhook-id": ..., ...} instead of header lines
+
+Secret (never on the command line):
+  --secret-env NAME        read the whsec_ secret from this environment variable
+                           (default SIGIL_WEBHOOK_SECRET); several, space-separated,
+                           sign at once (a rotation)
+  --secret-file PATH       read it from this file (surrounding whitespace ignored)`;
+
+function randomId(): string {
+  return `msg_${Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(16))).toString('base64url')}`;
+}
+
+async function run({ values, positionals }: ParsedArgs, io: CliIo): Promise<ExitCode> {
+  const [action] = positionals;
+  if (action === 'secret') {
+    io.stdout.write(`${generateWebhookSecret()}\n`);
+    return EXIT.ok;
+  }
+  if (action !== 'sign') throw usage('webhook: expected "sigil webhook sign" or "sigil webhook secret" (see sigil webhook --help)');
+  const { text, source } = readSecretText('webhook', values, io.env, 'SIGIL_WEBHOOK_SECRET', 'see sigil webhook secret');
+  const secrets = text.trim().split(/\s+/);
+  const data = str(values, 'data');
+  const body = data === undefined ? await readStdin(io) : await readData('webhook', io, data);
+  const timestamp = int('webhook', values, 'ts') ?? Math.floor(Date.now() / 1000);
+  let headers;
+  try {
+    headers = signStandardWebhook({ id: str(values, 'id') ?? randomId(), timestamp, body, secrets });
+  } catch (error) {
+    if (isSigilError(error, 'invalid_key')) throw usage(`webhook: the secret from ${source} is invalid: ${error.message}`);
+    if (isSigilError(error)) throw usage(`webhook: ${error.message}`);
+    throw error;
+  }
+  if (values.json) io.stdout.write(`${JSON.stringify(headers)}\n`);
+  else io.stdout.write(Object.entries(headers).map(([name, value]) => `${name}: ${value}\n`).join(''));
+  return EXIT.ok;
+}
+
+/** `sigil webhook`: Standard Webhooks headers for a payload, and new whsec_ secrets. */
+export const webhook: Command = {
+  name: 'webhook',
+  summary: 'print Standard Webhooks headers for a payload (sign), or a new whsec_ secret',
+  help: HELP,
+  options: {
+    data: { type: 'string', short: 'd' },
+    id: { type: 'string' },
+    ts: { type: 'string' },
+    json: { type: 'boolean' },
+    'secret-env': { type: 'string' },
+    'secret-file': { type: 'string' },
+  },
+  maxPositionals: 1,
+  run,
+};
