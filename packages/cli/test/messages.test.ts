@@ -119,8 +119,21 @@ describe("curl -d's stripped line breaks are detected", () => {
     });
     const run = await sigil(['verify', '--now', '1700000000'], { env: ENV, input: asCurlSent });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^code: {5}signature_invalid/m);
+    // curl -d's own Content-Type was not signed: the content rule refuses it first.
+    expect(run.stdout).toMatch(/^code: {5}header_not_signed/m);
     expect(run.stdout).toContain('curl -d strips line breaks');
+    // Signed with curl -d's Content-Type, the stripped line breaks fail the MAC, with the same hint.
+    const formSigned = await sigil(['sign', '--raw', '--ts', '1700000000', '-X', 'POST', '-H', 'Content-Type: application/x-www-form-urlencoded', '-d', `@${bodyFile}`, 'https://api.example.com/v1/orders'], { env: ENV });
+    const formRaw = parseRawRequest(formSigned.stdoutBytes);
+    const formSent = formatRawRequest({
+      method: 'POST',
+      target: formRaw.target,
+      headers: [...formRaw.headers.filter(([n]) => n.toLowerCase() !== 'content-length'), ['Content-Length', String(stripped.length)]],
+      body: new TextEncoder().encode(stripped),
+    });
+    const formRun = await sigil(['verify', '--now', '1700000000'], { env: ENV, input: formSent });
+    expect(formRun.stdout).toMatch(/^code: {5}signature_invalid/m);
+    expect(formRun.stdout).toContain('curl -d strips line breaks');
     // A tampered body with its line breaks intact gets no such hint.
     const tampered = Buffer.from(signed.stdoutBytes.toString('latin1').replace('book', 'pens'), 'latin1');
     const other = await sigil(['verify', '--now', '1700000000'], { env: ENV, input: tampered });

@@ -100,7 +100,9 @@ async function run({ values, positionals }: ParsedArgs, io: CliIo): Promise<Exit
     const answered = result.publicCode === result.code ? '' : `, answered as ${result.publicCode}`;
     out.push(`code:     ${result.code} (HTTP ${result.status}${answered})`);
     if (result.code === 'signature_header_malformed' && parsed.problem !== undefined) out.push(`problem:  ${parsed.problem}`);
-    if (result.code === 'signature_invalid' && looksLikeCurlData(raw)) {
+    // Unsigned, curl -d's Content-Type fails the content rule first (SPEC 4 step 6).
+    const curlType = result.code === 'header_not_signed' && p !== undefined && !p.headers.includes('content-type');
+    if ((result.code === 'signature_invalid' || curlType) && looksLikeCurlData(raw)) {
       out.push(
         'hint:     the body has no line breaks and curl -d\'s Content-Type (application/x-www-form-urlencoded):',
         '          curl -d strips line breaks from @file bodies, so the bytes differ from the ones signed.',

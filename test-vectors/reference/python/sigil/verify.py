@@ -8,7 +8,7 @@ from typing import Iterable, Optional, Sequence, Tuple
 from .canonical import Params, Request, canonicalize
 from .encoding import MIN_KEY_BYTES, b64url_decode, b64url_encode
 from .errors import SigilError
-from .header import format_signature_header, parse_signature_header
+from .header import Signature, format_signature_header, parse_signature_header
 from .query import has_signature_in_query
 from .syntax import LC_TOKEN, SIGNATURE_HEADER, ascii_lower, matches, trim_ows
 
@@ -89,7 +89,7 @@ def _declares_content(headers: Sequence[Tuple[str, str]]) -> bool:
     return not (readable and int(members[0]) == 0)
 
 
-def check_head(request: Request, policy: Policy) -> "Signature":
+def check_head(request: Request, policy: Policy) -> Signature:
     """SPEC 4 steps 2-6, which need neither keys nor body. Returns the parsed signature; raises SigilError."""
     if has_signature_in_query(request.target):
         raise SigilError("signature_in_query")
