@@ -9,11 +9,14 @@ prove it agrees with @sigil/core/webhooks byte for byte.
     result.secret_index, result.replay_key
 """
 
+from __future__ import annotations
+
 import base64
 import binascii
 import hashlib
 import hmac
 import re
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypedDict, Union, cast
 
 SCHEMES = ("standard-webhooks", "stripe", "github", "slack", "shopify")
 DEFAULT_TOLERANCE_SECONDS = 300
@@ -32,11 +35,29 @@ _SW_ENTRY = re.compile(r"([a-z0-9]{1,16}),([A-Za-z0-9+/=]{1,512})\Z")
 _STRIPE_ITEM = re.compile(r"([a-z0-9]{1,16})=([\x21-\x2b\x2d-\x7e]{1,512})\Z")
 _SLACK_VERSION = re.compile(r"[a-z0-9]{1,16}=")
 
+Headers = Sequence[Tuple[str, str]]
+"""[(name, value)] in wire order; a name may repeat."""
+
+
+class _Claim(TypedDict):
+    """What a scheme's parser read from the headers."""
+
+    signatures: List[bytes]
+    timestamp: Optional[int]
+    timestamp_text: Optional[str]
+    id: Optional[str]
+    id_signed: bool
+
+
+_KeyReader = Callable[[str], bytes]
+_Parser = Callable[[Headers], _Claim]
+_Content = Callable[[_Claim, bytes], bytes]
+
 
 class WebhookError(Exception):
     """A refusal with a stable code from SPEC.md section 6."""
 
-    def __init__(self, code, detail=""):
+    def __init__(self, code: str, detail: str = "") -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
 
@@ -44,7 +65,17 @@ class WebhookError(Exception):
 class Verified:
     """An accepted delivery."""
 
-    def __init__(self, scheme, secret_index, timestamp, message_id, id_signed, signed_content, replay_source, replay_key):
+    def __init__(
+        self,
+        scheme: str,
+        secret_index: int,
+        timestamp: Optional[int],
+        message_id: Optional[str],
+        id_signed: bool,
+        signed_content: bytes,
+        replay_source: str,
+        replay_key: str,
+    ) -> None:
         self.scheme = scheme
         self.secret_index = secret_index
         self.timestamp = timestamp
@@ -57,7 +88,7 @@ class Verified:
 
 # --- headers -----------------------------------------------------------------
 
-def _value(headers, name):
+def _value(headers: Headers, name: str) -> Optional[str]:
     """SPEC 2.3 normalisation: each line trimmed of SP/HTAB, lines joined with ", "."""
     parts = [v.strip(" \t") for n, v in headers if n.lower() == name]
     if not parts:
@@ -68,7 +99,7 @@ def _value(headers, name):
     return value
 
 
-def _signature_header(headers, name):
+def _signature_header(headers: Headers, name: str) -> str:
     value = _value(headers, name)
     if value is None or value == "":
         raise WebhookError("signature_missing", name)
@@ -77,32 +108,32 @@ def _signature_header(headers, name):
     return value
 
 
-def _required(headers, name):
+def _required(headers: Headers, name: str) -> str:
     value = _value(headers, name)
     if value is None:
         raise WebhookError("webhook_header_missing", name)
     return value
 
 
-def _timestamp(text, where):
+def _timestamp(text: str, where: str) -> int:
     if not _TIMESTAMP.match(text):
         raise WebhookError("webhook_header_malformed", where)
     return int(text)
 
 
-def _id(text, where):
+def _id(text: str, where: str) -> str:
     if not _ID.match(text):
         raise WebhookError("webhook_header_malformed", where)
     return text
 
 
-def _hex_mac(text, where):
+def _hex_mac(text: str, where: str) -> bytes:
     if not _HEX_SHA256.match(text):
         raise WebhookError("signature_header_malformed", where)
     return bytes.fromhex(text)
 
 
-def _b64_mac(text, where):
+def _b64_mac(text: str, where: str) -> bytes:
     if not _B64.match(text):
         raise WebhookError("signature_header_malformed", where)
     raw = base64.b64decode(text)
@@ -112,19 +143,19 @@ def _b64_mac(text, where):
     return raw
 
 
-def _count(n, where):
+def _count(n: int, where: str) -> None:
     if n > MAX_SIGNATURES:
         raise WebhookError("signature_header_malformed", f"{where} has too many entries")
 
 
-def _need(signatures, where):
+def _need(signatures: List[bytes], where: str) -> None:
     if not signatures:
         raise WebhookError("unsupported_version", where)
 
 
 # --- secrets -----------------------------------------------------------------
 
-def standard_webhooks_key(secret):
+def standard_webhooks_key(secret: str) -> bytes:
     """whsec_ + padded base64 of 24-64 bytes -> the key bytes."""
     if not isinstance(secret, str) or not secret.startswith(WHSEC_PREFIX):
         raise WebhookError("invalid_key", "a Standard Webhooks secret starts with whsec_")
@@ -142,7 +173,7 @@ def standard_webhooks_key(secret):
     return key
 
 
-def utf8_key(secret):
+def utf8_key(secret: str) -> bytes:
     """Stripe (the WHOLE whsec_ string), GitHub, Slack, Shopify: the secret's UTF-8 bytes."""
     if not isinstance(secret, str) or secret == "":
         raise WebhookError("invalid_key", "the secret is empty")
@@ -155,14 +186,14 @@ def utf8_key(secret):
 # --- schemes -------------------------------------------------------------------
 # parse(headers) -> claim dict; content(claim, body) -> signed bytes.
 
-def _parse_standard(headers):
+def _parse_standard(headers: Headers) -> _Claim:
     header = _signature_header(headers, "webhook-signature")
     mid = _id(_required(headers, "webhook-id"), "webhook-id")
     ts_text = _required(headers, "webhook-timestamp")
     ts = _timestamp(ts_text, "webhook-timestamp")
     entries = header.split(" ")
     _count(len(entries), "webhook-signature")
-    sigs = []
+    sigs: List[bytes] = []
     for entry in entries:
         m = _SW_ENTRY.match(entry)
         if not m:
@@ -173,11 +204,12 @@ def _parse_standard(headers):
     return {"signatures": sigs, "timestamp": ts, "timestamp_text": ts_text, "id": mid, "id_signed": True}
 
 
-def _parse_stripe(headers):
+def _parse_stripe(headers: Headers) -> _Claim:
     header = _signature_header(headers, "stripe-signature")
     items = header.split(",")
     _count(len(items) - 1, "stripe-signature")
-    sigs, t = [], None
+    sigs: List[bytes] = []
+    t: Optional[str] = None
     for item in items:
         m = _STRIPE_ITEM.match(item)
         if not m:
@@ -197,7 +229,7 @@ def _parse_stripe(headers):
     return {"signatures": sigs, "timestamp": ts, "timestamp_text": t, "id": None, "id_signed": False}
 
 
-def _parse_github(headers):
+def _parse_github(headers: Headers) -> _Claim:
     header = _signature_header(headers, "x-hub-signature-256")
     if "=" not in header:
         raise WebhookError("signature_header_malformed", "x-hub-signature-256")
@@ -209,7 +241,7 @@ def _parse_github(headers):
     return {"signatures": [sig], "timestamp": None, "timestamp_text": None, "id": mid, "id_signed": False}
 
 
-def _parse_slack(headers):
+def _parse_slack(headers: Headers) -> _Claim:
     header = _signature_header(headers, "x-slack-signature")
     m = _SLACK_VERSION.match(header)
     if not m:
@@ -222,14 +254,14 @@ def _parse_slack(headers):
     return {"signatures": [sig], "timestamp": ts, "timestamp_text": ts_text, "id": None, "id_signed": False}
 
 
-def _parse_shopify(headers):
+def _parse_shopify(headers: Headers) -> _Claim:
     sig = _b64_mac(_signature_header(headers, "x-shopify-hmac-sha256"), "x-shopify-hmac-sha256")
     raw = _value(headers, "x-shopify-webhook-id")
     mid = None if raw is None else _id(raw, "x-shopify-webhook-id")
     return {"signatures": [sig], "timestamp": None, "timestamp_text": None, "id": mid, "id_signed": False}
 
 
-_DEFS = {
+_DEFS: Dict[str, Tuple[_KeyReader, _Parser, _Content]] = {
     "standard-webhooks": (standard_webhooks_key, _parse_standard, lambda c, b: f"{c['id']}.{c['timestamp_text']}.".encode("ascii") + b),
     "stripe": (utf8_key, _parse_stripe, lambda c, b: f"{c['timestamp_text']}.".encode("ascii") + b),
     "github": (utf8_key, _parse_github, lambda c, b: b),
@@ -238,13 +270,20 @@ _DEFS = {
 }
 
 
-def replay_key(scheme, source, data):
+def replay_key(scheme: str, source: str, data: bytes) -> str:
     """base64url(SHA-256("sigil-webhook-replay" 0 scheme 0 source 0 data)), no padding."""
     digest = hashlib.sha256(b"sigil-webhook-replay\0" + scheme.encode() + b"\0" + source.encode() + b"\0" + data).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def verify(scheme, headers, body, secrets, now, tolerance_seconds=DEFAULT_TOLERANCE_SECONDS):
+def verify(
+    scheme: str,
+    headers: Headers,
+    body: Optional[bytes],
+    secrets: Union[str, Sequence[str]],
+    now: int,
+    tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
+) -> Verified:
     """Verifies one delivery; returns Verified or raises WebhookError.
 
     headers: [(name, value)] in order; body: the raw bytes; secrets: the
@@ -254,16 +293,16 @@ def verify(scheme, headers, body, secrets, now, tolerance_seconds=DEFAULT_TOLERA
     if scheme not in _DEFS:
         raise WebhookError("invalid_option", "unknown scheme")
     read_key, parse, content = _DEFS[scheme]
-    if isinstance(secrets, str):
-        secrets = [secrets]
-    if not 1 <= len(secrets) <= MAX_SIGNATURES:
+    secret_list: Sequence[str] = [secrets] if isinstance(secrets, str) else secrets
+    if not 1 <= len(secret_list) <= MAX_SIGNATURES:
         raise WebhookError("invalid_option", "secrets")
-    keys = [read_key(s) for s in secrets]
-    body = body or b""
+    keys = [read_key(s) for s in secret_list]
+    raw_body: bytes = body or b""
     claim = parse(headers)
-    if claim["timestamp"] is not None and abs(now - claim["timestamp"]) > tolerance_seconds:
+    timestamp = claim["timestamp"]
+    if timestamp is not None and abs(now - timestamp) > tolerance_seconds:
         raise WebhookError("timestamp_out_of_window")
-    signed = content(claim, body)
+    signed = content(claim, raw_body)
     match = -1
     # Every secret against every signature: timing says nothing about which matched.
     for i, key in enumerate(keys):
@@ -276,7 +315,8 @@ def verify(scheme, headers, body, secrets, now, tolerance_seconds=DEFAULT_TOLERA
     if match < 0:
         raise WebhookError("signature_invalid")
     if claim["id_signed"]:
-        source, key = "id", replay_key(scheme, "id", claim["id"].encode("ascii"))
+        # id_signed is only ever set together with an id (Standard Webhooks).
+        source, replay = "id", replay_key(scheme, "id", cast(str, claim["id"]).encode("ascii"))
     else:
-        source, key = "content", replay_key(scheme, "content", signed)
-    return Verified(scheme, match, claim["timestamp"], claim["id"], claim["id_signed"], signed, source, key)
+        source, replay = "content", replay_key(scheme, "content", signed)
+    return Verified(scheme, match, claim["timestamp"], claim["id"], claim["id_signed"], signed, source, replay)
