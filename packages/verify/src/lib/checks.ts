@@ -15,8 +15,13 @@ import { parseRfc9421 } from './scheme-rfc9421.js';
 import { parseV1 } from './scheme-v1.js';
 
 const EMPTY = new Uint8Array(0);
-/** The key an unknown key id is checked against: random, never configured, so it matches nothing. */
-const DECOY: readonly SigilKey[] = [importKey(crypto.getRandomValues(new Uint8Array(32)))];
+/**
+ * The key an unknown key id is checked against: random, never configured, so it
+ * matches nothing. Made on first use, not at import: workerd forbids generating
+ * random values in global scope, so a module-level call fails the Worker's load.
+ */
+let decoy: readonly SigilKey[] | undefined;
+const DECOY = (): readonly SigilKey[] => (decoy ??= [importKey(crypto.getRandomValues(new Uint8Array(32)))]);
 
 /** Core raises only SigilErrors for bad input; anything else is a bug and propagates. */
 function codeOf(error: unknown): SigilErrorCode {
@@ -149,7 +154,7 @@ export async function runChecks(policy: Policy, request: VerifierRequest, progre
   // 9 canonical string or signature base; 10 MAC under each active key, constant time.
   let outcome;
   try {
-    outcome = signature.verifyMac(body, unknown ? DECOY : secretsOf(active));
+    outcome = signature.verifyMac(body, unknown ? DECOY() : secretsOf(active));
   } catch (error) {
     return failure(codeOf(error));
   }
