@@ -14,10 +14,9 @@ import type { Cluster } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKey } from '@sigil/core';
 import type { RedisClient, RedisNonceStoreOptions } from '@sigil/redis';
-import { redisServerAvailable, startRedisCluster, type SpawnedCluster } from '@sigil/store-contract';
+import { redisServerAvailable, send, signPost, startRedisCluster, type SignedPost, type SpawnedCluster } from '@sigil/store-contract';
 import { startApi, type Api } from './helpers/api.js';
 import { connectIoredisCluster, connectNodeRedisCluster } from './helpers/redis-env.js';
-import { send, signPost, type SignedPost } from './helpers/signed-post.js';
 
 const run = promisify(execFile);
 const KEY_ID = 'failover-client';

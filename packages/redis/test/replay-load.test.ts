@@ -1,50 +1,17 @@
 // Two real server processes share one Redis (or one Redis Cluster): 1,000
 // concurrent replays of one signed request, spread across both, are accepted
 // exactly once.
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportKey, generateKey } from '@sigil/core';
-import { send, signPost } from './helpers/signed-post.js';
-import { redisServerAvailable, startRedisCluster, type SpawnedCluster } from '@sigil/store-contract';
+
+import { redisServerAvailable, send, signPost, startInstance, startRedisCluster, stopInstance, type Instance, type SpawnedCluster } from '@sigil/store-contract';
 import { connectIoredis, connectIoredisCluster, countKeys, deleteKeys, REDIS_URL, redisUp, uniquePrefix } from './helpers/redis-env.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const FIXTURE = fileURLToPath(new URL('./fixtures/replay-server.ts', import.meta.url));
+const FIXTURE_URL = new URL('./fixtures/replay-server.ts', import.meta.url);
 const REPLAYS = 1_000;
 const KEY_ID = 'load-client';
-
-interface Instance {
-  child: ChildProcess;
-  port: number;
-}
-
-/** Spawns one server instance and waits for the port it prints. */
-function startInstance(client: 'ioredis' | 'node-redis', env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, SIGIL_CLIENT: client, TSX_TSCONFIG_PATH: 'tsconfig.check.json' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.once('line', (line) => resolve({ child, port: (JSON.parse(line) as { port: number }).port }));
-    child.once('exit', (code) => reject(new Error(`${client} server exited (${code}) before listening:\n${stderr}`)));
-  });
-}
-
-async function stopInstance(instance: Instance | undefined): Promise<void> {
-  const child = instance?.child;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 /** Where the two instances share their nonces: the env they get and an admin client. */
 interface Shared {
@@ -63,7 +30,7 @@ function twoProcessReplay(connect: (prefix: string) => Promise<Shared>): void {
   beforeAll(async () => {
     shared = await connect(prefix);
     const env = { ...shared.env, SIGIL_PREFIX: prefix, SIGIL_KEY_ID: KEY_ID, SIGIL_SECRET: exportKey(key) };
-    instances = await Promise.all([startInstance('ioredis', env), startInstance('node-redis', env)]);
+    instances = await Promise.all([startInstance(FIXTURE_URL, 'ioredis', { ...env, SIGIL_CLIENT: 'ioredis' }), startInstance(FIXTURE_URL, 'node-redis', { ...env, SIGIL_CLIENT: 'node-redis' })]);
   }, 60_000);
 
   afterAll(async () => {

@@ -9,9 +9,8 @@ import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateKey, generateNonce, isSigilError, type SigilKey } from '@sigil/core';
 import { RedisNonceStore, type RedisClient, type RedisNonceStoreEvent, type RedisNonceStoreOptions } from '@sigil/redis';
-import { freePort, redisServerAvailable, startRedisServer, type SpawnedRedis } from '@sigil/store-contract';
+import { freePort, redisServerAvailable, send, signPost, startRedisServer, type SpawnedRedis } from '@sigil/store-contract';
 import { startApi, type Api } from '../helpers/api.js';
-import { send, signPost } from '../helpers/signed-post.js';
 
 const VICTIM = 'victim-client';
 const ATTACKER = 'attacker-client';
