@@ -114,9 +114,11 @@ export const LANGUAGES = {
   python: 'python',
   py: 'python',
   json: 'json',
-  // Output samples and wire formats: shown, not run.
+  // Output samples, wire formats and SQL statements: shown, not run (the SQL
+  // of @sigil/postgres is its nonceTableSql() and store, tested in the package).
   text: 'text',
   http: 'text',
+  sql: 'text',
 } as const;
 
 export type Kind = (typeof LANGUAGES)[keyof typeof LANGUAGES];

@@ -9,12 +9,12 @@
 //   published package, a file that exists...): installs and servers are not run;
 // - python: compiled, and run under Debian's python3 with Flask when present;
 // - json: parsed;
-// - text/http: output samples and wire formats, shown only. An untagged block
+// - text/http/sql: output samples, wire formats, statements, shown only. An untagged block
 //   fails: say what it is.
 // Blocks take options and hidden setup from an HTML comment (extract.ts).
 // Needs the built packages (the root test script builds first).
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,13 +22,15 @@ import { promisify } from 'node:util';
 import { exportKey, generateKey } from '@sigil/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractBlocks, kindOf, where, type Block } from './extract.js';
+import { startRedisCluster, type RedisCluster } from './redis-cluster.js';
 import { checkShell } from './shell.js';
 import type { SnippetReport } from './run-snippet.js';
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 // Inside examples/ so snippets resolve what a reader installs (express, hono,
-// ioredis...) from examples/node_modules and the root's. Ignored by git, removed after.
+// ioredis...) from examples/node_modules and the root's, and from OUT/node_modules
+// (linkReaderInstalls). Ignored by git, removed after.
 const OUT = join(REPO, 'examples', '.snippets');
 const RUNNER = fileURLToPath(new URL('./run-snippet.ts', import.meta.url));
 const TSC = join(REPO, 'node_modules', 'typescript', 'lib', 'tsc.js');
@@ -43,13 +45,45 @@ const setupLines = (block: Block) => (block.setup === '' ? 0 : block.setup.split
 /** The generated file of a TypeScript block. */
 const tsFile = (block: Block) => join(OUT, slug(block.file), `${block.name ?? `L${block.line}`}.ts`);
 
+/**
+ * What a reader's `npm install` of the docs gives them and examples/ does not
+ * depend on: every published (not private) package of this repository, and
+ * the peer dependencies it documents (pg, postgres...) with their types, as
+ * the package's own devDependencies installed them. Linked into
+ * OUT/node_modules; nothing private, nothing the packages do not name.
+ */
+function linkReaderInstalls(): void {
+  const modules = join(OUT, 'node_modules');
+  const link = (name: string, target: string) => {
+    const at = join(modules, name);
+    if (existsSync(at) || existsSync(join(REPO, 'examples', 'node_modules', name)) || existsSync(join(REPO, 'node_modules', name))) return;
+    mkdirSync(join(at, '..'), { recursive: true });
+    symlinkSync(target, at, 'dir');
+  };
+  for (const dir of readdirSync(join(REPO, 'packages'))) {
+    const manifest = join(REPO, 'packages', dir, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; private?: boolean; peerDependencies?: Record<string, string> };
+    if (pkg.private === true) continue;
+    link(pkg.name, join(REPO, 'packages', dir));
+    for (const peer of Object.keys(pkg.peerDependencies ?? {})) {
+      for (const name of [peer, `@types/${peer.replace(/^@([^/]+)\//, '$1__')}`]) {
+        const installed = join(REPO, 'packages', dir, 'node_modules', name);
+        if (existsSync(installed)) link(name, installed);
+      }
+    }
+  }
+}
+
 let certDir = '';
+let cluster: RedisCluster | undefined;
 const env: Record<string, string> = {};
 /** tsc over every block, started in beforeAll so it runs while the blocks run. */
 let typecheck: Promise<{ code: number | null; stdout: string; stderr: string }>;
 
 beforeAll(async () => {
   rmSync(OUT, { recursive: true, force: true });
+  linkReaderInstalls();
   for (const block of TS) {
     mkdirSync(join(OUT, slug(block.file)), { recursive: true });
     // `export {}`: every block is a module, even one without import/export.
@@ -73,10 +107,17 @@ beforeAll(async () => {
     SNIPPET_TLS_KEY: join(certDir, 'key.pem'),
     SNIPPET_TLS_CERT: join(certDir, 'cert.pem'),
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
   });
+  // Only when a block documents Redis Cluster (it reads REDIS_CLUSTER_NODES).
+  if (TS.some((b) => `${b.setup}\n${b.code}`.includes('REDIS_CLUSTER_NODES'))) {
+    cluster = await startRedisCluster();
+    env.REDIS_CLUSTER_NODES = cluster.nodes;
+  }
 }, 30_000);
 
 afterAll(() => {
+  cluster?.stop();
   rmSync(OUT, { recursive: true, force: true });
   if (certDir) rmSync(certDir, { recursive: true, force: true });
 });

@@ -8,13 +8,16 @@
 //   resolve, so a snippet can reach nothing else.
 // - A server the snippet starts listens on 127.0.0.1 with a free port
 //   whatever port it asked for; the harness then sends it a signed and an
-//   unsigned POST. A Fetch handler it exports (GET, POST, ...) gets a signed
+//   unsigned POST (over HTTP/2 to a node:http2 server, as api.example.com
+//   when it is TLS). A Fetch handler it exports (GET, POST, ...) gets a signed
 //   Request.
 // - The last stdout line is `SNIPPET-REPORT <json>` with what happened.
 import dns from 'node:dns';
+import { syncBuiltinESMExports } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { importKey } from '@sigil/core';
@@ -52,6 +55,16 @@ dns.lookup = ((host: string, options: unknown, callback?: unknown) => {
   const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${host} (snippets reach loopback only)`), { code: 'ENOTFOUND' });
   process.nextTick(() => cb(error));
 }) as typeof dns.lookup;
+// The same for the promise API (node:dns/promises), then for ES module imports of both.
+dns.promises.lookup = ((host: string, options?: unknown) =>
+  new Promise<dns.LookupAddress | dns.LookupAddress[]>((resolve, reject) => {
+    const opts = (typeof options === 'object' && options !== null ? options : {}) as { all?: boolean };
+    (dns.lookup as (...args: unknown[]) => void)(host, opts, (error: Error | null, address: unknown, family?: number) => {
+      if (error) reject(error);
+      else resolve(opts.all ? (address as dns.LookupAddress[]) : { address: address as string, family: family ?? 4 });
+    });
+  })) as typeof dns.promises.lookup;
+syncBuiltinESMExports();
 
 // The API the snippets call: a real verifier, answering like an application would.
 const verifier = createVerifier({ keys: { [keyId]: key }, nonceStore: new MemoryNonceStore() });
@@ -93,11 +106,46 @@ async function signedRequest(url: string): Promise<Request> {
   return captured!;
 }
 
+/** Status of a POST over HTTP/2 (TLS as api.example.com, or h2c) to a server on 127.0.0.1:port, signed or not. */
+async function http2Post(port: number, secure: boolean, signed: boolean): Promise<number> {
+  const origin = `${secure ? 'https' : 'http'}://api.example.com:${port}`;
+  const request = signed ? await signedRequest(`${origin}/orders`) : new Request(`${origin}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ORDER });
+  const body = Buffer.from(await request.arrayBuffer());
+  const headers: Record<string, string> = { ':method': 'POST', ':path': '/orders' };
+  request.headers.forEach((value, name) => {
+    if (name !== 'host' && name !== 'connection') headers[name] = value;
+  });
+  // The certificate (trusted through NODE_EXTRA_CA_CERTS) is checked against api.example.com.
+  const session = http2.connect(origin, {
+    lookup: ((_host: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) =>
+      options.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)) as unknown as typeof dns.lookup,
+  });
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      session.once('error', reject);
+      const stream = session.request(headers);
+      stream.once('response', (h) => resolve(Number(h[':status'])));
+      stream.once('error', reject);
+      stream.resume();
+      stream.end(body);
+    });
+  } finally {
+    session.close();
+  }
+}
+
 async function exercise(): Promise<void> {
   const signedFetch = createSigningFetch({ keyId, secret: key, origins: '*' });
   for (const server of started) {
     if (!server.listening) await new Promise((resolve) => server.once('listening', resolve));
     const address = server.address() as AddressInfo;
+    // node:http2 servers (createSecureServer, createServer) are spoken to in HTTP/2.
+    const kind = server.constructor.name;
+    if (kind === 'Http2SecureServer' || kind === 'Http2Server') {
+      const secure = kind === 'Http2SecureServer';
+      report.servers.push({ signed: await http2Post(address.port, secure, true), unsigned: await http2Post(address.port, secure, false) });
+      continue;
+    }
     const url = `http://127.0.0.1:${address.port}/orders`;
     const signed = await signedFetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ORDER });
     await signed.arrayBuffer();

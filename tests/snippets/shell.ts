@@ -13,10 +13,10 @@ export interface ShellProblem {
 
 /** Commands a doc may name without more checking (system tools, shell builtins). */
 const PLAIN = new Set([
-  'cd', 'export', 'echo', 'cat', 'printf', 'curl', 'git', 'apt-get', 'openssl', 'redis-cli', 'redis-server',
+  'cd', 'export', 'echo', 'cat', 'printf', 'curl', 'git', 'apt-get', 'openssl', 'redis-cli', 'redis-server', 'psql', 'pg_ctlcluster',
   'pip', 'pip3', 'python3', 'python', 'docker', 'diff', 'jq', 'kill', 'wait', 'sleep', 'mkdir', 'rm', 'ls', 'sha256sum',
 ]);
-const CLI_COMMANDS = new Set(['sign', 'verify', 'canonical', 'keygen', 'vectors', 'demo', 'help', '--help', '-h', '--version', '-V']);
+const CLI_COMMANDS = new Set(['sign', 'verify', 'canonical', 'keygen', 'vectors', 'webhook', 'demo', 'help', '--help', '-h', '--version', '-V']);
 /** pnpm commands (not scripts) the docs may use. */
 const PNPM_BUILTINS = new Set(['install', 'i', 'add', 'exec', 'dlx', 'pack', 'publish', 'why', 'list', 'ls', 'update', 'outdated', 'audit']);
 
