@@ -51,6 +51,19 @@ function field(text: string, name: string): string | undefined {
  * await cluster.stop();
  */
 export async function startRedisCluster(options: { nodeTimeoutMs?: number; args?: readonly string[] } = {}): Promise<SpawnedCluster> {
+  // A spare port can be taken by another test between choosing and binding
+  // it, and a node that lost that race is refused by `--cluster create`:
+  // start afresh on new ports (each failed attempt is stopped and removed).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnce(options);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startClusterOnce(options: { nodeTimeoutMs?: number; args?: readonly string[] }): Promise<SpawnedCluster> {
   const started = performance.now();
   const dir = await mkdtemp(join(tmpdir(), 'sigil-cluster-'));
   const nodes: SpawnedRedis[] = [];
@@ -60,7 +73,16 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number; args?
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const ports = await Promise.all(Array.from({ length: 6 }, async () => [await freePort(), await freePort()] as const));
+    // Twelve distinct ports: a port freed by one probe may be handed out again.
+    const taken = new Set<number>();
+    const spare = async (): Promise<number> => {
+      for (;;) {
+        const port = await freePort();
+        if (!taken.has(port)) return taken.add(port), port;
+      }
+    };
+    const ports: (readonly [number, number])[] = [];
+    for (let i = 0; i < 6; i++) ports.push([await spare(), await spare()] as const);
     for (const [port, bus] of ports) {
       argsOf.set(port, [
         '--cluster-enabled', 'yes',
