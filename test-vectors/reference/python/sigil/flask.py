@@ -28,7 +28,7 @@ from typing import Any, Callable, Optional, TypeVar, Union
 
 from flask import Flask, Response, g, request
 
-from .verifier import Incoming, Rejected, Verified, Verifier
+from .verifier import Incoming, Rejected, Verified, VerifiedWebhook, Verifier
 from .wsgi import read_capped, target_of
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,7 +70,7 @@ def _answer(result: Rejected) -> Response:
 
 
 def _check(verifier: Verifier) -> Optional[Response]:
-    result: Union[Verified, Rejected] = verifier.verify(_incoming())
+    result: Union[Verified, VerifiedWebhook, Rejected] = verifier.verify(_incoming())
     if isinstance(result, Rejected):
         return _answer(result)
     g.sigil = result
