@@ -12,6 +12,7 @@ import hmac
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from sigil_rfc9421 import sf
 from sigil_rfc9421.errors import Rfc9421Error
 from sigil_rfc9421.message import ALGORITHMS, Request, check_covered, component_id, header_value
 from sigil_rfc9421.verify import read_params, select, verify
@@ -47,7 +48,7 @@ class Rfc9421Options:
                 raise SigilError("invalid_option", "rfc9421.required_components must be a sequence of component identifiers")
             for i, component in enumerate(components):
                 try:
-                    component_id(component)
+                    check_covered([sf.parse_item(component) if component.startswith('"') else sf.Item(component, {})])
                 except Rfc9421Error:
                     raise SigilError("invalid_option", f"rfc9421.required_components.{i}: expected a component identifier "
                                      "such as '@method' or 'content-type'") from None
