@@ -185,7 +185,7 @@ class Verifier:
             raise _invalid("rfc9421 takes required_components, label, tag, structured_fields, allow_unsigned_content") from None
         if keys is None and self._schemes:
             raise _invalid("keys are required for the v1 and rfc9421 schemes")
-        self._keys = key_ring(keys if keys is not None else {})
+        self._keys: Callable[[str], Tuple[ActiveKey, ...]] = key_ring(keys) if keys is not None else _no_keys
         self._key_ids = sorted(keys) if isinstance(keys, Mapping) else "<resolver>" if keys is not None else []
         if replay and not callable(getattr(nonce_store, "check_and_store", None)):
             raise _invalid("nonce_store is required (an object with check_and_store); pass replay=False to turn replay protection off")
@@ -463,6 +463,11 @@ class Verifier:
             self._on_event(event)  # type: ignore[misc]
         except Exception:
             pass  # a failing metrics hook never changes a verification result
+
+
+def _no_keys(key_id: str) -> Tuple[ActiveKey, ...]:
+    """A webhook-only verifier has no keys: its secrets are its schemes'."""
+    return ()
 
 
 #: A random key no client holds: what an unknown key id is MACed against.
