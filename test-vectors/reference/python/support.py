@@ -124,7 +124,8 @@ class ThreadedServer:
         self.server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
         self.port = self.server.port
         self.host = f"127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll: close() returns at once rather than after up to half a second.
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def close(self) -> None:
