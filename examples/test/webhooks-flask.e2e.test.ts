@@ -6,7 +6,7 @@
 // node:crypto for Slack and Shopify (no vendor library on npm), and by
 // @sigil/webhooks' createWebhookSender (a retry and a replay included).
 // Without Flask the suite is skipped loudly, except under CI=true, where it fails.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { connect, createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +15,8 @@ import { createWebhookSender, generateWebhookSecret, type WebhookEvent } from '@
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PYTHON, startPythonApp } from './helpers/python-app.js';
 
-const PYTHON = '/usr/bin/python3';
 const APP = fileURLToPath(new URL('../../test-vectors/reference/python/examples/webhook_app.py', import.meta.url));
 const hasFlask = spawnSync(PYTHON, ['-c', 'import flask'], { stdio: 'ignore' }).status === 0;
 if (!hasFlask) {
@@ -43,35 +43,18 @@ let app: ChildProcess | undefined;
 let origin = '';
 let port = 0;
 
-function startApp(): Promise<number> {
-  const child = spawn(PYTHON, [APP, '0'], {
-    env: { PATH: process.env.PATH ?? '', SIGIL_WEBHOOK_SECRETS: JSON.stringify(SECRETS), PYTHONDONTWRITEBYTECODE: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  app = child;
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const found = /^ready (\d+)$/m.exec(out)?.[1];
-      if (found) resolve(Number(found));
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`webhook_app.py exited ${code}: ${out}${err}`)));
-  });
-}
-
 beforeAll(async () => {
   if (!hasFlask) return;
-  port = await startApp();
+  const started = await startPythonApp(APP, { SIGIL_WEBHOOK_SECRETS: JSON.stringify(SECRETS), PYTHONDONTWRITEBYTECODE: '1' });
+  app = started.child;
+  port = started.port;
   origin = `http://127.0.0.1:${port}`;
 });
 afterAll(() => {
   app?.kill();
 });
 
-async function post(path: string, headers: Record<string, string>, body: string | Uint8Array) {
+async function post(path: string, headers: Record<string, string>, body: string) {
   const response = await fetch(`${origin}${path}`, { method: 'POST', headers, body });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
