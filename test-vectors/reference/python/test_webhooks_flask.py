@@ -156,6 +156,73 @@ class RawBodyAndAttacks(_Server, unittest.TestCase):
         self.assertEqual((response.status, json.loads(response.body)), (413, {"error": "body_too_large"}))
 
 
+def _echo_wsgi(environ, start_response):
+    delivery = environ["sigil.verified"]
+    body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+    payload = json.dumps({"scheme": delivery.scheme, "bodySha256": hashlib.sha256(body).hexdigest()}).encode()
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+    return [payload]
+
+
+class _Middleware:
+    def check(self, port):
+        body = b"text=from+a+middleware"
+        headers = [("Host", f"127.0.0.1:{port}"), *slack_delivery(body, int(time.time()))]
+        accepted = post(port, "/hooks", headers, body)
+        self.assertEqual((accepted.status, json.loads(accepted.body)), (200, {"scheme": "slack", "bodySha256": hashlib.sha256(body).hexdigest()}))
+        replay = post(port, "/hooks", headers, body)
+        self.assertEqual((replay.status, json.loads(replay.body)), (401, {"error": "nonce_replayed"}))
+        tampered = post(port, "/hooks", [("Host", f"127.0.0.1:{port}"), *slack_delivery(body, int(time.time()))], b"text=changed")
+        self.assertEqual((tampered.status, json.loads(tampered.body)), (401, {"error": "signature_invalid"}))
+
+
+@needs("werkzeug", hint="apt-get install python3-werkzeug")
+class WsgiMiddlewareVerifiesWebhooks(_Middleware, unittest.TestCase):
+    def test_sigil_wsgi_takes_webhook_schemes(self):
+        from sigil.nonce_store import MemoryNonceStore
+        from sigil.webhooks import slack
+        from sigil.wsgi import SigilMiddleware
+
+        server = ThreadedServer(SigilMiddleware(_echo_wsgi, schemes=[slack([SLACK_SECRET])], nonce_store=MemoryNonceStore()))
+        self.addCleanup(server.close)
+        self.check(server.port)
+
+
+@needs("starlette", "uvicorn", hint="apt-get install python3-starlette python3-uvicorn")
+class AsgiMiddlewareVerifiesWebhooks(_Middleware, unittest.TestCase):
+    def test_sigil_asgi_takes_webhook_schemes_under_uvicorn(self):
+        import threading
+
+        import uvicorn
+        from starlette.applications import Starlette
+        from starlette.requests import Request
+        from starlette.responses import JSONResponse
+        from starlette.routing import Route
+
+        from sigil.asgi import SigilMiddleware
+        from sigil.nonce_store import MemoryNonceStore
+        from sigil.webhooks import slack
+        from support import free_port
+
+        async def hooks(request: Request) -> JSONResponse:
+            body = await request.body()
+            return JSONResponse({"scheme": request.state.sigil.scheme, "bodySha256": hashlib.sha256(body).hexdigest()})
+
+        app = Starlette(routes=[Route("/hooks", hooks, methods=["POST"])])
+        app.add_middleware(SigilMiddleware, schemes=[slack([SLACK_SECRET])], nonce_store=MemoryNonceStore())
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        self.addCleanup(thread.join, 10)
+        self.addCleanup(setattr, server, "should_exit", True)
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.assertTrue(server.started)
+        self.check(port)
+
+
 @needs_redis()
 @needs("flask", hint="apt-get install python3-flask")
 class RedisReplayState(_Server, unittest.TestCase):
