@@ -1,13 +1,13 @@
 // The Flask integration end to end: a real Flask app (Debian's python3-flask)
 // on 127.0.0.1, driven by the TypeScript signing fetch. Without Flask the
 // suite is skipped with a loud warning, except under CI=true, where it fails.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { exportKey, generateKey, signRequest } from '@sigil/core';
 import { createSigningFetch, type FetchLike } from '@sigil/fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PYTHON, startPythonApp } from './helpers/python-app.js';
 
-const PYTHON = '/usr/bin/python3';
 const REFERENCE = fileURLToPath(new URL('../../test-vectors/reference/python/', import.meta.url));
 const APP = `${REFERENCE}examples/flask_app.py`;
 const hasFlask = spawnSync(PYTHON, ['-c', 'import flask'], { stdio: 'ignore' }).status === 0;
@@ -26,23 +26,10 @@ const JSON_POST = { method: 'POST', headers: { 'content-type': 'application/json
 let app: ChildProcess | undefined;
 let origin = '';
 
-function startApp(): Promise<string> {
-  const child = spawn(PYTHON, [APP, '0'], {
-    env: { PATH: process.env.PATH ?? '', SIGIL_KEY_ID: KEY_ID, SIGIL_SECRET: exportKey(key) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  app = child;
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const port = /^ready (\d+)$/m.exec(out)?.[1];
-      if (port) resolve(`http://127.0.0.1:${port}`);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`flask_app.py exited ${code}: ${out}${err}`)));
-  });
+async function startApp(): Promise<string> {
+  const started = await startPythonApp(APP, { SIGIL_KEY_ID: KEY_ID, SIGIL_SECRET: exportKey(key) });
+  app = started.child;
+  return `http://127.0.0.1:${started.port}`;
 }
 
 /** A signing fetch whose transport can see (and change) each signed request. */

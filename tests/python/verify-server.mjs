@@ -7,6 +7,8 @@
 //   SIGIL_REQUIRED    comma-separated requiredHeaders (optional)
 //   SIGIL_TRUST_PROXY '1': trustProxy (X-Forwarded-Proto decides)
 //   SIGIL_EVENTS      '1': print each verifier event as a line 'event <json>'
+//   SIGIL_SCHEMES     comma-separated schemes ('v1', 'rfc9421'; default v1)
+//   SIGIL_RFC9421     JSON of the rfc9421 options (optional)
 // Routes (all verified first): /flaky answers 503 to its first verified
 // request; /drop destroys the socket of its first; /redirect?status=&to=
 // redirects; anything else echoes what was verified.
@@ -37,6 +39,8 @@ const verifier = createVerifier({
   nonceStore,
   requiredHeaders,
   trustProxy: process.env.SIGIL_TRUST_PROXY === '1',
+  ...(process.env.SIGIL_SCHEMES ? { schemes: process.env.SIGIL_SCHEMES.split(',') } : {}),
+  ...(process.env.SIGIL_RFC9421 ? { rfc9421: JSON.parse(process.env.SIGIL_RFC9421) } : {}),
   clock: () => Date.now() + skewMs,
   ...(process.env.SIGIL_EVENTS === '1' ? { onEvent: (event) => console.log(`event ${JSON.stringify(event)}`) } : {}),
 });

@@ -15,13 +15,14 @@ import time
 import unittest
 
 from sigil import b64url_encode
-from support import Spawned, free_port, needs, open_request, read_response, sha, signed_request
+from support import Spawned, free_port, needs, open_request, read_response, rfc9421_signed, sha, signed_request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLES = os.path.join(HERE, "examples")
 SECRET = os.urandom(32)
 KEY_ID = "mw-client"
-ENV = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": HERE, "SIGIL_KEY_ID": KEY_ID, "SIGIL_SECRET": b64url_encode(SECRET)}
+ENV = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": HERE, "SIGIL_KEY_ID": KEY_ID, "SIGIL_SECRET": b64url_encode(SECRET),
+       "SIGIL_SCHEMES": "v1,rfc9421"}
 
 
 class Attacks:
@@ -53,6 +54,18 @@ class Attacks:
         for response in (tampered, replay, unsigned):
             self.assertNotIn("x-app", response.headers)
             self.assertEqual(response.headers.get("cache-control"), "no-store")
+
+    def test_rfc9421_accepted_attacker_changes_the_body_or_replays_refused(self):
+        body = b'{"qty":1}'
+        headers = rfc9421_signed(SECRET, "POST", self.route, body, host=f"127.0.0.1:{self.server.port}", key_id=KEY_ID)
+        tampered = self.send(self.route, b'{"qty":9}', headers)
+        self.assertEqual((tampered.status, json.loads(tampered.body)), (401, {"error": "content_digest_mismatch"}))
+        accepted = self.send(self.route, body, headers)
+        self.assertEqual(accepted.status, 200)
+        self.assertEqual(json.loads(accepted.body)["signedHeaders"], ["content-digest", "content-type"])  # the app's echo
+        replay = self.send(self.route, body, headers)
+        self.assertEqual((replay.status, json.loads(replay.body), replay.headers.get("www-authenticate")),
+                         (401, {"error": "nonce_replayed"}, "Sigil"))
 
     def test_attacker_streams_a_chunked_upload_far_over_the_limit(self):
         headers = self.signed(self.route, b"{}")

@@ -17,7 +17,7 @@ import uuid
 
 from sigil import b64url_encode
 from support import (NodeVerifier, ThreadedServer, flask_echo_app, free_port, needs, needs_node, needs_redis,
-                     open_request, read_response, redis_client, signed_request, REDIS_URL)
+                     open_request, read_response, redis_client, rfc9421_signed, signed_request, REDIS_URL)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SECRET = os.urandom(32)
@@ -99,11 +99,12 @@ class ReplaysAcrossNodeAndFlask(_Prefix, unittest.TestCase):
         from sigil.redis import RedisNonceStore
 
         prefix = self.prefix()
-        self.node = NodeVerifier({KEY_ID: SECRET}, SIGIL_REDIS_URL=REDIS_URL, SIGIL_PREFIX=prefix)
+        self.node = NodeVerifier({KEY_ID: SECRET}, SIGIL_REDIS_URL=REDIS_URL, SIGIL_PREFIX=prefix, SIGIL_SCHEMES="v1,rfc9421")
         self.addCleanup(self.node.close)
         client = redis_client()
         self.addCleanup(client.close)
-        self.flask = ThreadedServer(flask_echo_app({KEY_ID: SECRET}, nonce_store=RedisNonceStore(client, prefix=prefix)))
+        self.flask = ThreadedServer(flask_echo_app({KEY_ID: SECRET}, nonce_store=RedisNonceStore(client, prefix=prefix),
+                                                   schemes=["v1", "rfc9421"]))
         self.addCleanup(self.flask.close)
 
     def send(self, port, headers, body):
@@ -123,6 +124,14 @@ class ReplaysAcrossNodeAndFlask(_Prefix, unittest.TestCase):
             replay = self.send(second, headers, body)
             self.assertEqual((replay.status, json.loads(replay.body)), (401, {"error": "nonce_replayed"}))
             self.assertEqual(replay.headers.get("www-authenticate"), "Sigil")
+
+    def test_an_rfc9421_request_accepted_by_node_is_a_replay_for_flask_and_vice_versa(self):
+        body = b'{"qty":1}'
+        for first, second in ((self.node.port, self.flask.port), (self.flask.port, self.node.port)):
+            headers = rfc9421_signed(SECRET, "POST", "/orders", body, host="api.example.test", key_id=KEY_ID)
+            self.assertEqual(self.send(first, headers, body).status, 200)
+            replay = self.send(second, headers, body)
+            self.assertEqual((replay.status, json.loads(replay.body)), (401, {"error": "nonce_replayed"}))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,9 @@ from sigil.nonce_store import MemoryNonceStore
 
 app = FastAPI()
 app.add_middleware(SigilMiddleware, keys={os.environ["SIGIL_KEY_ID"]: decode_key(os.environ["SIGIL_SECRET"], "base64url")},
-                   nonce_store=MemoryNonceStore(), max_body_bytes=64 * 1024)
+                   nonce_store=MemoryNonceStore(), max_body_bytes=64 * 1024,
+                   # SIGIL_SCHEMES=v1,rfc9421 accepts RFC 9421 signatures too.
+                   schemes=os.environ.get("SIGIL_SCHEMES", "v1").split(","))
 
 
 @app.post("/orders")

@@ -22,7 +22,7 @@ import asyncio
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union
 from urllib.parse import quote
 
-from .verifier import Incoming, Rejected, Verified, Verifier
+from .verifier import Incoming, Rejected, Verified, VerifiedWebhook, Verifier
 
 __all__ = ["SigilMiddleware"]
 
@@ -99,7 +99,7 @@ class SigilMiddleware:
         # Stores and resolvers may block: the verifier runs in a worker thread.
         # The body is read here, on the event loop, so a slow upload holds no thread.
         pending = await loop.run_in_executor(None, self.verifier.begin, incoming)
-        result: Union[Verified, Rejected]
+        result: Union[Verified, VerifiedWebhook, Rejected]
         if isinstance(pending, Rejected):
             result = pending
         else:
@@ -115,7 +115,7 @@ class SigilMiddleware:
                         + [(b"content-length", str(len(payload)).encode())]})
             await send({"type": "http.response.body", "body": payload})
             return
-        verified: Verified = result
+        verified: Union[Verified, VerifiedWebhook] = result
         scope["sigil"] = verified
         scope.setdefault("state", {})["sigil"] = result
         delivered = False

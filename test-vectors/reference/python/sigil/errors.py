@@ -17,6 +17,8 @@ ERROR_STATUS = {
     "signature_invalid": 401,
     "nonce_replayed": 401,
     "content_digest_mismatch": 401,
+    "webhook_header_missing": 401,
+    "webhook_header_malformed": 401,
     "insecure_transport": 403,
     "key_scope_denied": 403,
     "body_too_large": 413,

@@ -17,6 +17,19 @@ Flask is imported here and nowhere else in the package, so the rest of
         return {"keyId": g.sigil.key_id, "order": request.get_json()}, 201
 
 Or verify every request of the app: ``init_app(app, keys=..., nonce_store=...)``.
+``schemes=["v1", "rfc9421"]`` accepts RFC 9421 signatures too (SPEC.md section 9).
+
+Webhooks from Stripe, GitHub, Slack, Shopify and Standard Webhooks senders
+(SPEC.md section 10), verified over the raw bytes before Flask parses them:
+
+    from sigil.webhooks import stripe
+
+    @app.post("/hooks/stripe")
+    @require_webhook(stripe([os.environ["STRIPE_WEBHOOK_SECRET"]]), nonce_store=store)
+    def stripe_hook():
+        event = request.get_json()     # exactly the verified bytes
+        return "", 204                 # g.sigil: a VerifiedWebhook
+
 Failures are answered exactly like @sigil/verify: the code's status, a JSON
 body ``{"error": "<public code>"}``, ``WWW-Authenticate: Sigil`` on 401,
 ``Sigil-Server-Time`` on timestamp rejections, and ``key_unknown`` answered
@@ -28,7 +41,9 @@ from typing import Any, Callable, Optional, TypeVar, Union
 
 from flask import Flask, Response, g, request
 
-from .verifier import Incoming, Rejected, Verified, Verifier
+from .errors import SigilError
+from .verifier import Incoming, Rejected, Verified, VerifiedWebhook, Verifier
+from .webhooks import WebhookScheme
 from .wsgi import read_capped, target_of
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,7 +85,7 @@ def _answer(result: Rejected) -> Response:
 
 
 def _check(verifier: Verifier) -> Optional[Response]:
-    result: Union[Verified, Rejected] = verifier.verify(_incoming())
+    result: Union[Verified, VerifiedWebhook, Rejected] = verifier.verify(_incoming())
     if isinstance(result, Rejected):
         return _answer(result)
     g.sigil = result
@@ -98,6 +113,26 @@ def require_signature(view: Optional[F] = None, *, keys: Any = None, verifier: O
         return wrapper  # type: ignore[return-value]
 
     return decorate(view) if view is not None else decorate
+
+
+def require_webhook(*schemes: WebhookScheme, verifier: Optional[Verifier] = None, **options: Any) -> Callable[[F], F]:
+    """Decorator for a webhook endpoint: the view runs only for a delivery one of ``schemes`` verifies.
+
+    ``schemes``: values from ``sigil.webhooks`` (``standard_webhooks(secrets)``,
+    ``stripe``, ``github``, ``slack``, ``shopify``), each with its secrets
+    (several during a rotation, all tried in constant time), tolerance and
+    replay retention. ``nonce_store`` (required unless ``replay=False``)
+    remembers each delivery under the scheme's name for its retention; the
+    other Verifier options (``max_body_bytes``, ``allow_insecure_http``,
+    ``trust_proxy``, ``on_event``) apply as to signed requests. ``g.sigil``
+    is a ``sigil.verifier.VerifiedWebhook``.
+    """
+    if verifier is None:
+        if not schemes or not all(isinstance(s, WebhookScheme) for s in schemes):
+            raise SigilError("invalid_option", "require_webhook takes one or more sigil.webhooks schemes")
+        verifier = Verifier(schemes=list(schemes), **options)
+    decorate: Callable[[F], F] = require_signature(verifier=verifier)
+    return decorate
 
 
 def init_app(app: Flask, *, keys: Any = None, verifier: Optional[Verifier] = None, **options: Any) -> Verifier:

@@ -2,8 +2,12 @@
 transport, the reference checks of steps 2-10, and the nonce store. Framework
 neutral and standard library only; sigil/flask.py adapts it to Flask.
 
-The canonical string, parser and MAC are the reference's own (verify.py);
-nothing here re-implements them.
+Schemes, as @sigil/verify's ``schemes`` option: ``"v1"`` (the default),
+``"rfc9421"`` (SPEC section 9.10, steps in sigil/scheme_rfc9421.py) and
+webhook schemes (SPEC section 10, ``sigil.webhooks.standard_webhooks(...)``
+and the others), all through the same transport, body, event and nonce
+store steps. The canonical string, parser and MAC are the reference's own
+(verify.py, sigil_rfc9421, webhooks.py); nothing here re-implements them.
 """
 
 import hmac
@@ -13,16 +17,20 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
+from . import scheme_rfc9421
 from .canonical import Params, Request
 from .encoding import b64url_decode
 from .errors import ERROR_STATUS, SigilError, public_code
 from .header import parse_signature_header
 from .keys import ActiveKey, Keys, active_at, in_scope, key_ring
 from .nonce_store import NonceStore
+from .query import has_signature_in_query
+from .scheme_rfc9421 import Rfc9421Options, Rfc9421Signature
 from .syntax import LC_TOKEN, MAX_TARGET, METHOD, SIGNATURE_HEADER, TARGET, ascii_lower, matches
-from .verify import Key, Policy, check_head, compute_mac, verify
+from .verify import Key, Policy, check_head, compute_mac, declares_content, verify
+from .webhooks import Claim, WebhookError, WebhookScheme
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,34 @@ class Verified:
     body: bytes = field(repr=False)
     #: Index of the matching key in the list configured (or resolved) for this id: rotation metrics.
     key_index: int = 0
+    #: ``"v1"`` or ``"rfc9421"``.
+    scheme: str = "v1"
+    #: RFC 9421: the covered components, serialised, in signed order (``signed_headers`` are their fields).
+    components: Tuple[str, ...] = ()
+    #: RFC 9421: the label of the verified signature.
+    label: Optional[str] = None
+    #: RFC 9421: the signature's ``expires``, when it has one.
+    expires: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class VerifiedWebhook:
+    """A verified webhook delivery (SPEC section 10). Holds no signature or secret: safe to log.
+
+    ``message_id`` is the sender's id; for GitHub and Shopify it is NOT covered
+    by the MAC (``id_signed`` False), so replay was keyed on the signed content.
+    """
+
+    scheme: str
+    #: Index of the secret that matched, in configuration order (rotation metrics).
+    secret_index: int
+    #: The signed timestamp (None for GitHub and Shopify, which sign none).
+    timestamp: Optional[int]
+    message_id: Optional[str]
+    id_signed: bool
+    #: What the delivery was remembered by: ``"id"`` (the signed id) or ``"content"`` (the signed bytes).
+    replay_source: str
+    body: bytes = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -81,7 +117,8 @@ class Pending:
     """A request past steps 1-7, its body still to read (``Verifier.begin``/``finish``)."""
 
     incoming: Incoming = field(repr=False)
-    params: Params = field(repr=False)
+    #: The parsed signature: v1 parameters (with ``mac``), an RFC 9421 signature, or a webhook claim.
+    params: Union[Params, Rfc9421Signature, Claim] = field(repr=False)
     mac: str = field(repr=False)
     found: Tuple[ActiveKey, ...] = field(repr=False)
     active: Tuple[ActiveKey, ...] = field(repr=False)
@@ -92,7 +129,8 @@ class Pending:
     progress: Dict[str, str] = field(repr=False)
 
 
-Result = TypeVar("Result", Verified, Rejected)
+Result = TypeVar("Result", bound=Union[Verified, VerifiedWebhook, Rejected])
+Scheme = Union[str, WebhookScheme]
 
 
 def is_loopback(address: Optional[str]) -> bool:
@@ -116,15 +154,39 @@ class Verifier:
     refused through ``nonce_store`` (required unless ``replay=False``),
     +-``tolerance`` seconds, ``max_body_bytes`` read at most. Options are
     checked here: a bad one raises ``SigilError("invalid_option")`` naming it.
+
+    ``schemes`` (default ``["v1"]``) lists what is accepted: ``"v1"``,
+    ``"rfc9421"`` (with ``rfc9421=Rfc9421Options(...)`` or a dict of its
+    fields), and webhook schemes from ``sigil.webhooks``
+    (``standard_webhooks(secrets)``, ``stripe``, ``github``, ``slack``,
+    ``shopify``), which need no ``keys``. A request carrying the signature
+    fields of two accepted schemes is refused (``signature_header_malformed``).
     """
 
-    def __init__(self, keys: Keys, nonce_store: Optional[NonceStore] = None, *, replay: bool = True,
+    def __init__(self, keys: Optional[Keys] = None, nonce_store: Optional[NonceStore] = None, *, replay: bool = True,
                  tolerance: int = 300, required_headers: Sequence[str] = (), max_body_bytes: int = 1024 * 1024,
                  allow_insecure_http: bool = False, trust_proxy: bool = False,
+                 schemes: Sequence[Scheme] = ("v1",), rfc9421: Union[Rfc9421Options, Mapping[str, Any], None] = None,
+                 allow_unsigned_content_type: bool = False,
                  on_event: Optional[Callable[[Dict[str, Any]], None]] = None,
                  clock: Callable[[], float] = time.time) -> None:
-        self._keys = key_ring(keys)
-        self._key_ids = sorted(keys) if isinstance(keys, Mapping) else "<resolver>"
+        names = [s if isinstance(s, str) else getattr(s, "name", None) for s in schemes] if not isinstance(schemes, str) else []
+        if not names or not all(n in ("v1", "rfc9421") or isinstance(s, WebhookScheme) for n, s in zip(names, schemes)):
+            raise _invalid("schemes must be a non-empty list of 'v1', 'rfc9421' and sigil.webhooks schemes")
+        if len(set(names)) != len(names):
+            raise _invalid("schemes lists a scheme more than once")
+        self._schemes = frozenset(n for n in names if n in ("v1", "rfc9421"))
+        self._webhooks: Tuple[WebhookScheme, ...] = tuple(s for s in schemes if isinstance(s, WebhookScheme))
+        if rfc9421 is not None and "rfc9421" not in self._schemes:
+            raise _invalid("rfc9421 is given but schemes does not include 'rfc9421'")
+        try:
+            self._rfc9421 = rfc9421 if isinstance(rfc9421, Rfc9421Options) else Rfc9421Options(**dict(rfc9421 or {}))
+        except TypeError:
+            raise _invalid("rfc9421 takes required_components, label, tag, structured_fields, allow_unsigned_content") from None
+        if keys is None and self._schemes:
+            raise _invalid("keys are required for the v1 and rfc9421 schemes")
+        self._keys: Callable[[str], Tuple[ActiveKey, ...]] = key_ring(keys) if keys is not None else _no_keys
+        self._key_ids = sorted(keys) if isinstance(keys, Mapping) else "<resolver>" if keys is not None else []
         if replay and not callable(getattr(nonce_store, "check_and_store", None)):
             raise _invalid("nonce_store is required (an object with check_and_store); pass replay=False to turn replay protection off")
         if not replay and nonce_store is not None:
@@ -135,6 +197,8 @@ class Verifier:
             raise _invalid("required_headers must be a sequence of header names")
         if not isinstance(max_body_bytes, int) or isinstance(max_body_bytes, bool) or not 0 <= max_body_bytes <= 2 ** 31:
             raise _invalid("max_body_bytes must be an integer from 0 to 2**31")
+        if not isinstance(allow_unsigned_content_type, bool):
+            raise _invalid("allow_unsigned_content_type must be a boolean")
         if on_event is not None and not callable(on_event):
             raise _invalid("on_event must be a function")
         if not callable(clock):
@@ -143,35 +207,50 @@ class Verifier:
         self._store = nonce_store if replay else None
         self._tolerance = tolerance
         self._required = tuple(ascii_lower(h) for h in required_headers)
+        self._unsigned_type_ok = allow_unsigned_content_type
         self._max_body = max_body_bytes
         self._insecure_ok = bool(allow_insecure_http)
         self._trust_proxy = bool(trust_proxy)
         self._clock = clock
 
     def __repr__(self) -> str:
-        return f"Verifier(key_ids={self._key_ids!r}, <secrets redacted>)"
+        webhooks = "".join(f", {w.name}" for w in self._webhooks)
+        return f"Verifier(key_ids={self._key_ids!r}, schemes=[{', '.join(sorted(self._schemes))}{webhooks}], <secrets redacted>)"
+
+    def _forwarded_https(self, incoming: Incoming) -> Optional[bool]:
+        hops = [v for n, v in incoming.headers if ascii_lower(n) == "x-forwarded-proto"]
+        if not hops:
+            return None
+        return all(h.strip().lower() == "https" for line in hops for h in line.split(","))
+
+    def _request_scheme(self, incoming: Incoming) -> str:
+        """The scheme the client used, as far as it can be trusted: what RFC 9421's @scheme and @target-uri read."""
+        forwarded = self._forwarded_https(incoming) if self._trust_proxy else None
+        return "https" if (incoming.secure if forwarded is None else forwarded) else "http"
 
     def _transport_ok(self, incoming: Incoming) -> bool:
         if self._insecure_ok:
             return True
         if self._trust_proxy:
-            hops = [v for n, v in incoming.headers if ascii_lower(n) == "x-forwarded-proto"]
-            if hops:
-                return all(h.strip().lower() == "https" for line in hops for h in line.split(","))
-            return incoming.secure
+            return self._request_scheme(incoming) == "https"
         return incoming.secure or is_loopback(incoming.remote_addr)
 
-    def _store_nonce(self, key_id: str, nonce: str, timestamp: int) -> None:
-        if self._store is None:
-            return
+    def _store_nonce(self, key_id: str, nonce: str, timestamp: int, expires: Optional[int] = None) -> None:
         tolerance = self._tolerance
         # Kept until the last millisecond at which step 5 still accepts this ts.
         expires_at_ms = (timestamp + tolerance + 1) * 1000
         # A slow body may have outlived the window: the clock is read again
         # after the body, and a past expiry is refused (SPEC 4 step 12).
         now_ms = self._clock() * 1000
-        if now_ms >= expires_at_ms or abs(math.floor(now_ms / 1000) - timestamp) > tolerance:
+        now = math.floor(now_ms / 1000)
+        if now_ms >= expires_at_ms or abs(now - timestamp) > tolerance or (expires is not None and now > expires):
             raise SigilError("timestamp_out_of_window")
+        self._remember(key_id, nonce, expires_at_ms)
+
+    def _remember(self, key_id: str, nonce: str, expires_at_ms: int) -> None:
+        """One atomic check-and-store; every store failure fails closed."""
+        if self._store is None:
+            return
         try:
             fresh = self._store.check_and_store(key_id, nonce, expires_at_ms)
         except SigilError as error:
@@ -181,7 +260,7 @@ class Verifier:
         if fresh is not True:
             raise SigilError("nonce_replayed" if fresh is False else "nonce_store_unavailable")
 
-    def verify(self, incoming: Incoming) -> Union[Verified, Rejected]:
+    def verify(self, incoming: Incoming) -> Union[Verified, VerifiedWebhook, Rejected]:
         """Runs SPEC 4 steps 1-12 in order; never raises for a bad request.
 
         Raises ``SigilError("invalid_option")`` only when a key resolver
@@ -198,6 +277,21 @@ class Verifier:
             body = None
         return self.finish(pending, body)
 
+    def _pick(self, incoming: Incoming) -> Union[str, WebhookScheme]:
+        """Step 3: the one accepted scheme whose signature field the request carries (SPEC 9.10)."""
+        names = {ascii_lower(n) for n, _ in incoming.headers}
+        found: List[Union[str, WebhookScheme]] = []
+        if "v1" in self._schemes and SIGNATURE_HEADER in names:
+            found.append("v1")
+        if "rfc9421" in self._schemes and "signature-input" in names:
+            found.append("rfc9421")
+        found.extend(w for w in self._webhooks if w.signature_header in names)
+        if len(found) > 1:  # never guess which of two signatures the application relies on
+            raise SigilError("signature_header_malformed", "signatures of two schemes")
+        if not found:
+            raise SigilError("signature_missing")
+        return found[0]
+
     def begin(self, incoming: Incoming) -> Union["Pending", Rejected]:
         """Steps 1-7 and the declared length of step 8, before any byte of the body.
 
@@ -210,53 +304,135 @@ class Verifier:
         now_ms = self._clock() * 1000
         if not self._transport_ok(incoming):
             return self._done(incoming, progress, Rejected("insecure_transport"), started)
-        policy = Policy(now=math.floor(now_ms / 1000), tolerance_seconds=self._tolerance, required_headers=self._required)
+        policy = Policy(now=math.floor(now_ms / 1000), tolerance_seconds=self._tolerance, required_headers=self._required,
+                        allow_unsigned_content_type=self._unsigned_type_ok)
+        signature: Union[Params, Rfc9421Signature, Claim]
+        mac = ""
+        found: Tuple[ActiveKey, ...] = ()
         try:
-            try:  # steps 2-6 without keys or body: nothing is looked up or read for a cheap rejection
-                check_head(Request(incoming.method, incoming.target, incoming.headers, None), policy)
-            except SigilError as error:
-                if error.code in _AFTER_PARSE:  # the header parsed: events name its key id, as @sigil/verify's do
-                    progress["keyId"] = parse_signature_header(_signature_line(incoming)).params.key_id
-                raise
-            signature = parse_signature_header(_signature_line(incoming))
-            progress["keyId"] = signature.params.key_id
-            found = self._keys(signature.params.key_id)  # step 7; resolvers fail closed
+            # Step 2 is v1's and RFC 9421's (before the scheme is picked, as @sigil/verify runs it);
+            # a webhook sender's URL is the receiver's own, its query none of Sigil's business.
+            if self._schemes and not any(w.detect(incoming.headers) for w in self._webhooks) \
+                    and has_signature_in_query(incoming.target):
+                raise SigilError("signature_in_query")
+            scheme: Union[str, WebhookScheme] = self._pick(incoming)
+            if isinstance(scheme, WebhookScheme):
+                signature = self._begin_webhook(scheme, incoming, policy.now, progress)
+            elif scheme == "rfc9421":
+                signature = self._begin_rfc9421(incoming, policy.now, progress)
+            else:
+                try:  # steps 2-6 without keys or body: nothing is looked up or read for a cheap rejection
+                    check_head(Request(incoming.method, incoming.target, incoming.headers, None), policy)
+                except SigilError as error:
+                    if error.code in _AFTER_PARSE:  # the header parsed: events name its key id, as @sigil/verify's do
+                        progress["keyId"] = parse_signature_header(_signature_line(incoming)).params.key_id
+                    raise
+                parsed = parse_signature_header(_signature_line(incoming))
+                signature, mac = parsed.params, parsed.mac
+                progress["keyId"] = parsed.params.key_id
+            if not isinstance(signature, Claim):
+                found = self._keys(progress["keyId"])  # step 7; resolvers fail closed
             active = active_at(found, now_ms)  # none: key_unknown, but only after the body (steps 8-10)
             if incoming.content_length is not None and incoming.content_length > self._max_body:
                 raise SigilError("body_too_large")  # step 8, before reading
         except SigilError as error:
             return self._done(incoming, progress, self._rejected(error), started)
-        return Pending(incoming, signature.params, signature.mac, found, active, policy, self._max_body, started, progress)
+        return Pending(incoming, signature, mac, found, active, policy, self._max_body, started, progress)
 
-    def finish(self, pending: "Pending", body: Optional[bytes], *, too_large: bool = False) -> Union[Verified, Rejected]:
+    def _begin_rfc9421(self, incoming: Incoming, now: int, progress: Dict[str, str]) -> Rfc9421Signature:
+        """Steps 4-6 of RFC 9421: parse, window (and expires), coverage with a declared body standing for content."""
+        signature = scheme_rfc9421.parse(incoming.method, incoming.target, incoming.headers,
+                                         self._request_scheme(incoming), self._rfc9421)
+        progress["keyId"] = signature.key_id
+        if abs(now - signature.created) > self._tolerance or (signature.expires is not None and now > signature.expires):
+            raise SigilError("timestamp_out_of_window")
+        scheme_rfc9421.check_coverage(signature, self._components(signature, declares_content(incoming.headers)))
+        return signature
+
+    def _components(self, signature: Rfc9421Signature, announces_content: bool, body: Optional[bytes] = None) -> List[str]:
+        message = signature.message if body is None else scheme_rfc9421.with_body(signature.message, body)
+        return scheme_rfc9421.required(self._rfc9421, self._required, self._unsigned_type_ok, message, announces_content)
+
+    def _begin_webhook(self, scheme: WebhookScheme, incoming: Incoming, now: int, progress: Dict[str, str]) -> Claim:
+        """Steps 4-5 of a webhook scheme: its headers, strictly parsed; its signed timestamp in the window."""
+        progress["scheme"] = scheme.name
+        try:
+            claim = scheme.parse(incoming.headers)
+            scheme.check_timestamp(claim, now)
+        except WebhookError as error:
+            raise SigilError(error.code, str(error)) from None
+        return claim
+
+    def finish(self, pending: "Pending", body: Optional[bytes], *, too_large: bool = False) -> Union[Verified, VerifiedWebhook, Rejected]:
         """Steps 8 (the bytes read; ``None`` when the read failed, with ``too_large`` when it failed on the limit) to 12."""
         incoming, params = pending.incoming, pending.params
+        result: Union[Verified, VerifiedWebhook]
         try:
             if body is None:
                 raise SigilError("body_too_large" if too_large else "body_read_failed")
             if len(body) > self._max_body:
                 raise SigilError("body_too_large")
-            received = Request(incoming.method, incoming.target, incoming.headers, body)
-            if not pending.active:
-                # An unknown key id reads the body, builds the canonical string
-                # and MACs against a decoy key, so it answers like a bad MAC
-                # (SPEC 4 step 7); only then is it key_unknown.
-                try:
-                    verify(received, [Key(params.key_id, _DECOY_SECRET)], pending.policy)
-                except SigilError as error:
-                    if error.code != "signature_invalid":
-                        raise
-                raise SigilError("key_unknown")
-            canonical = verify(received, [Key(params.key_id, k.secret) for k in pending.active], pending.policy)  # steps 9-10
-            matched = _matching(pending.active, params.algorithm, canonical, pending.mac)
-            if not in_scope(matched, incoming.method, incoming.target):  # step 11
-                raise SigilError("key_scope_denied")
-            self._store_nonce(params.key_id, params.nonce, params.timestamp)  # step 12
+            if isinstance(params, Claim):
+                result = self._finish_webhook(params, body)
+            elif isinstance(params, Rfc9421Signature):
+                result = self._finish_rfc9421(pending, params, body)
+            else:
+                result = self._finish_v1(pending, params, body)
         except SigilError as error:
             return self._done(incoming, pending.progress, self._rejected(error), pending.started)
-        verified = Verified(params.key_id, params.algorithm, params.timestamp, params.headers, body,
-                            pending.found.index(matched))
-        return self._done(incoming, pending.progress, verified, pending.started)
+        return self._done(incoming, pending.progress, result, pending.started)
+
+    def _finish_v1(self, pending: "Pending", params: Params, body: bytes) -> Verified:
+        incoming = pending.incoming
+        received = Request(incoming.method, incoming.target, incoming.headers, body)
+        if not pending.active:
+            # An unknown key id reads the body, builds the canonical string
+            # and MACs against a decoy key, so it answers like a bad MAC
+            # (SPEC 4 step 7); only then is it key_unknown.
+            try:
+                verify(received, [Key(params.key_id, _DECOY_SECRET)], pending.policy)
+            except SigilError as error:
+                if error.code != "signature_invalid":
+                    raise
+            raise SigilError("key_unknown")
+        canonical = verify(received, [Key(params.key_id, k.secret) for k in pending.active], pending.policy)  # steps 9-10
+        matched = _matching(pending.active, params.algorithm, canonical, pending.mac)
+        if not in_scope(matched, incoming.method, incoming.target):  # step 11
+            raise SigilError("key_scope_denied")
+        self._store_nonce(params.key_id, params.nonce, params.timestamp)  # step 12
+        return Verified(params.key_id, params.algorithm, params.timestamp, params.headers, body, pending.found.index(matched))
+
+    def _finish_rfc9421(self, pending: "Pending", signature: Rfc9421Signature, body: bytes) -> Verified:
+        incoming = pending.incoming
+        # Coverage again, against the real body (SPEC 9.10 steps 9-10).
+        components = self._components(signature, False, body)
+        unknown = not pending.active
+        secrets = [_DECOY_SECRET] if unknown else [k.secret for k in pending.active]
+        try:
+            index = scheme_rfc9421.verify_mac(signature, body, secrets, components, self._rfc9421)
+        except SigilError:
+            if unknown:  # the decoy's answer is never told: an unknown key id answers like a bad MAC
+                raise SigilError("key_unknown") from None
+            raise
+        if unknown:
+            raise SigilError("key_unknown")  # pragma: no cover - the decoy matches nothing
+        matched = pending.active[index]
+        if not in_scope(matched, incoming.method, incoming.target):  # step 11
+            raise SigilError("key_scope_denied")
+        self._store_nonce(signature.key_id, signature.nonce, signature.created, signature.expires)  # step 12
+        return Verified(signature.key_id, "hmac-sha256", signature.created, scheme_rfc9421.field_names(signature.components),
+                        body, pending.found.index(matched), "rfc9421", signature.components, signature.label, signature.expires)
+
+    def _finish_webhook(self, claim: Claim, body: bytes) -> VerifiedWebhook:
+        scheme = claim.scheme
+        index = scheme.match_secret(claim, body)  # every secret against every signature, constant time
+        if index < 0:
+            raise SigilError("signature_invalid")
+        key, source = scheme.replay(claim, body)
+        # Remembered under the scheme's name as the key id (Redis: <prefix><scheme>:<replay key>)
+        # for retention_seconds from now, not from the sender's timestamp.
+        self._remember(scheme.name, key, math.floor((self._clock() + scheme.retention_seconds) * 1000))
+        return VerifiedWebhook(scheme.name, index, claim.timestamp, claim.message_id, claim.id_signed, source, body)
 
     def _rejected(self, error: SigilError) -> Rejected:
         if error.code == "invalid_option":
@@ -270,13 +446,14 @@ class Verifier:
             self._emit(incoming, progress, result, started)
         return result
 
-    def _emit(self, incoming: Incoming, progress: Dict[str, str], result: Union[Verified, Rejected], started: float) -> None:
-        """One secret-free record per verification, the fields of @sigil/verify's events."""
-        event: Dict[str, Any] = {"type": "accepted" if isinstance(result, Verified) else "rejected"}
+    def _emit(self, incoming: Incoming, progress: Dict[str, str], result: Union[Verified, VerifiedWebhook, Rejected], started: float) -> None:
+        """One secret-free record per verification, the fields of @sigil/verify's events (plus ``scheme`` for a webhook)."""
+        event: Dict[str, Any] = {"type": "rejected" if isinstance(result, Rejected) else "accepted"}
         if isinstance(result, Rejected):
             event["code"] = result.code
-        if "keyId" in progress:
-            event["keyId"] = progress["keyId"]
+        for name in ("keyId", "scheme"):
+            if name in progress:
+                event[name] = progress[name]
         if isinstance(incoming.method, str) and matches(METHOD, incoming.method):
             event["method"] = incoming.method
         if isinstance(incoming.target, str) and matches(TARGET, incoming.target) and len(incoming.target) <= MAX_TARGET:
@@ -286,6 +463,11 @@ class Verifier:
             self._on_event(event)  # type: ignore[misc]
         except Exception:
             pass  # a failing metrics hook never changes a verification result
+
+
+def _no_keys(key_id: str) -> Tuple[ActiveKey, ...]:
+    """A webhook-only verifier has no keys: its secrets are its schemes'."""
+    return ()
 
 
 #: A random key no client holds: what an unknown key id is MACed against.

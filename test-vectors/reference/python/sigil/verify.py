@@ -64,6 +64,8 @@ class Policy:
     tolerance_seconds: int = 300
     required_headers: Sequence[str] = ()
     max_body_bytes: Optional[int] = None
+    #: Skip the content rule of step 6 (TS ``allowUnsignedContentType``).
+    allow_unsigned_content_type: bool = False
 
 
 def _mac_matches(received: str, algorithm: str, canonical: str, secrets: Sequence[bytes]) -> bool:
@@ -78,7 +80,7 @@ def _mac_matches(received: str, algorithm: str, canonical: str, secrets: Sequenc
     return matched
 
 
-def _declares_content(headers: Sequence[Tuple[str, str]]) -> bool:
+def declares_content(headers: Sequence[Tuple[str, str]]) -> bool:
     """SPEC 4 step 6: a Transfer-Encoding line, or a Content-Length that is not one readable 0 (step 8)."""
     if any(ascii_lower(name) == "transfer-encoding" for name, _ in headers):
         return True
@@ -106,7 +108,7 @@ def check_head(request: Request, policy: Policy) -> Signature:
         if ascii_lower(name) not in params.headers:
             raise SigilError("header_not_signed", ascii_lower(name))
     has_type = any(ascii_lower(name) == "content-type" for name, _ in request.headers)
-    if has_type and "content-type" not in params.headers and _declares_content(request.headers):
+    if has_type and not policy.allow_unsigned_content_type and "content-type" not in params.headers and declares_content(request.headers):
         raise SigilError("header_not_signed", "content-type")
     return signature
 

@@ -16,7 +16,7 @@ import binascii
 import hashlib
 import hmac
 import re
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypedDict, Union, cast
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypedDict, Union
 
 SCHEMES = ("standard-webhooks", "stripe", "github", "slack", "shopify")
 DEFAULT_TOLERANCE_SECONDS = 300
@@ -269,6 +269,157 @@ _DEFS: Dict[str, Tuple[_KeyReader, _Parser, _Content]] = {
     "shopify": (utf8_key, _parse_shopify, lambda c, b: b),
 }
 
+#: The header that carries each scheme's signature (lowercase): what detect() looks for.
+SIGNATURE_HEADERS = {"standard-webhooks": "webhook-signature", "stripe": "stripe-signature", "github": "x-hub-signature-256",
+                     "slack": "x-slack-signature", "shopify": "x-shopify-hmac-sha256"}
+#: Schemes whose MAC covers a timestamp (the tolerance applies; retention >= 2 x tolerance).
+TIMESTAMPED = frozenset({"standard-webhooks", "stripe", "slack"})
+#: Default replay retention (SPEC 10.2-10.6): outlives each sender's retry schedule.
+DEFAULT_RETENTION_SECONDS = {"standard-webhooks": 3 * 86_400, "stripe": 600, "github": 3 * 86_400, "slack": 600, "shopify": 86_400}
+MAX_TOLERANCE_SECONDS = 86_400
+MAX_RETENTION_SECONDS = 366 * 86_400
+
+
+def _whole(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+class Claim:
+    """A scheme's headers, strictly parsed, before any MAC: what the verifier checks next."""
+
+    def __init__(self, scheme: "WebhookScheme", parsed: _Claim) -> None:
+        self.scheme = scheme
+        self._parsed = parsed
+
+    @property
+    def timestamp(self) -> Optional[int]:
+        return self._parsed["timestamp"]
+
+    @property
+    def message_id(self) -> Optional[str]:
+        return self._parsed["id"]
+
+    @property
+    def id_signed(self) -> bool:
+        return self._parsed["id_signed"]
+
+    def __repr__(self) -> str:
+        return f"Claim(scheme={self.scheme.name!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r})"
+
+
+class WebhookScheme:
+    """One webhook scheme with its secrets read and its policy checked, once.
+
+    Built by standard_webhooks(), stripe(), github(), slack() or shopify();
+    handed to ``Verifier(schemes=[...])`` (or ``sigil.flask.require_webhook``).
+    The secrets never appear in ``repr`` or errors: a bad one raises
+    ``WebhookError("invalid_key")`` naming its index only.
+    """
+
+    def __init__(self, name: str, secrets: Union[str, Sequence[str]], *, tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
+                 retention_seconds: Optional[int] = None) -> None:
+        if name not in _DEFS:
+            raise WebhookError("invalid_option", f"unknown webhook scheme (one of {', '.join(SCHEMES)})")
+        if not _whole(tolerance_seconds, 0, MAX_TOLERANCE_SECONDS):
+            raise WebhookError("invalid_option", f"{name}: tolerance_seconds must be an integer from 0 to {MAX_TOLERANCE_SECONDS}")
+        retention = max(DEFAULT_RETENTION_SECONDS[name], 2 * tolerance_seconds) if retention_seconds is None else retention_seconds
+        if not _whole(retention, 1, MAX_RETENTION_SECONDS):
+            raise WebhookError("invalid_option", f"{name}: retention_seconds must be an integer from 1 to {MAX_RETENTION_SECONDS}")
+        if name in TIMESTAMPED and retention < 2 * tolerance_seconds:
+            # A timestamp is accepted during 2 x tolerance of wall time: forgetting sooner lets a replay in.
+            raise WebhookError("invalid_option", f"{name}: retention_seconds must be at least twice tolerance_seconds")
+        secret_list: Sequence[str] = [secrets] if isinstance(secrets, str) else secrets
+        if isinstance(secret_list, (bytes, bytearray)) or not 1 <= len(secret_list) <= MAX_SIGNATURES:
+            raise WebhookError("invalid_option", f"{name}: secrets must be a string or a list of 1 to {MAX_SIGNATURES} strings")
+        read_key, self._parse, self._content = _DEFS[name]
+        keys = []
+        for index, secret in enumerate(secret_list):
+            try:
+                keys.append(read_key(secret))
+            except WebhookError as error:
+                raise WebhookError("invalid_key", f"{name} secrets[{index}]: {error.code}") from None
+        self._keys = keys
+        self.name = name
+        self.signature_header = SIGNATURE_HEADERS[name]
+        self.tolerance_seconds = tolerance_seconds
+        self.retention_seconds = retention
+
+    def __repr__(self) -> str:
+        return f"WebhookScheme({self.name!r}, secrets=<{len(self._keys)} redacted>, tolerance_seconds={self.tolerance_seconds}, " \
+               f"retention_seconds={self.retention_seconds})"
+
+    def detect(self, headers: Headers) -> bool:
+        """A field line of the scheme's signature header is present (the value is not read)."""
+        return any(n.lower() == self.signature_header for n, _ in headers)
+
+    def parse(self, headers: Headers) -> Claim:
+        """Signature header, then the scheme's other headers. Raises WebhookError."""
+        return Claim(self, self._parse(headers))
+
+    def check_timestamp(self, claim: Claim, now: int) -> None:
+        """``timestamp_out_of_window`` when a signed timestamp is more than the tolerance from ``now`` either way."""
+        if claim.timestamp is not None and abs(now - claim.timestamp) > self.tolerance_seconds:
+            raise WebhookError("timestamp_out_of_window")
+
+    def match_secret(self, claim: Claim, body: bytes) -> int:
+        """Index of the first secret whose MAC equals any signature, or -1; every pair compared in constant time."""
+        signed = self._content(claim._parsed, body)
+        match = -1
+        for i, key in enumerate(self._keys):  # timing says nothing about which secret or entry matched
+            expected = hmac.new(key, signed, hashlib.sha256).digest()
+            hit = False
+            for sig in claim._parsed["signatures"]:
+                hit = hmac.compare_digest(expected, sig) or hit
+            if hit and match < 0:
+                match = i
+        return match
+
+    def replay(self, claim: Claim, body: bytes) -> Tuple[str, str]:
+        """(replay key, source) for a claim whose MAC matched: the signed id, else the signed content."""
+        if claim.id_signed and claim.message_id is not None:
+            return replay_key(self.name, "id", claim.message_id.encode("ascii")), "id"
+        return replay_key(self.name, "content", self._content(claim._parsed, body)), "content"
+
+    def verify(self, headers: Headers, body: Optional[bytes], now: int) -> "Verified":
+        """parse -> timestamp -> MAC, with no replay state. Returns Verified or raises WebhookError."""
+        raw_body = body or b""
+        claim = self.parse(headers)
+        self.check_timestamp(claim, now)
+        match = self.match_secret(claim, raw_body)
+        if match < 0:
+            raise WebhookError("signature_invalid")
+        key, source = self.replay(claim, raw_body)
+        return Verified(self.name, match, claim.timestamp, claim.message_id, claim.id_signed,
+                        self._content(claim._parsed, raw_body), source, key)
+
+
+def standard_webhooks(secrets: Union[str, Sequence[str]], *, tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
+                      retention_seconds: Optional[int] = None) -> WebhookScheme:
+    """Standard Webhooks (Svix and others): each secret ``whsec_`` + base64 of the key bytes; replay on the signed webhook-id, kept 3 days."""
+    return WebhookScheme("standard-webhooks", secrets, tolerance_seconds=tolerance_seconds, retention_seconds=retention_seconds)
+
+
+def stripe(secrets: Union[str, Sequence[str]], *, tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
+           retention_seconds: Optional[int] = None) -> WebhookScheme:
+    """Stripe: the WHOLE ``whsec_...`` string is the HMAC key (UTF-8, never base64-decoded); ``v0`` is never accepted."""
+    return WebhookScheme("stripe", secrets, tolerance_seconds=tolerance_seconds, retention_seconds=retention_seconds)
+
+
+def github(secrets: Union[str, Sequence[str]], *, retention_seconds: Optional[int] = None) -> WebhookScheme:
+    """GitHub (X-Hub-Signature-256): no signed timestamp, so replay is bounded by the retention (3 days), keyed on the body."""
+    return WebhookScheme("github", secrets, retention_seconds=retention_seconds)
+
+
+def slack(secrets: Union[str, Sequence[str]], *, tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
+          retention_seconds: Optional[int] = None) -> WebhookScheme:
+    """Slack (X-Slack-Signature v0): the app's signing secret as UTF-8."""
+    return WebhookScheme("slack", secrets, tolerance_seconds=tolerance_seconds, retention_seconds=retention_seconds)
+
+
+def shopify(secrets: Union[str, Sequence[str]], *, retention_seconds: Optional[int] = None) -> WebhookScheme:
+    """Shopify (X-Shopify-Hmac-Sha256): no signed timestamp, so replay is bounded by the retention (1 day), keyed on the body."""
+    return WebhookScheme("shopify", secrets, retention_seconds=retention_seconds)
+
 
 def replay_key(scheme: str, source: str, data: bytes) -> str:
     """base64url(SHA-256("sigil-webhook-replay" 0 scheme 0 source 0 data)), no padding."""
@@ -288,35 +439,12 @@ def verify(
 
     headers: [(name, value)] in order; body: the raw bytes; secrets: the
     endpoint's secrets as the vendor shows them; now: Unix seconds. Order:
-    secrets, signature header, other headers, timestamp, MAC.
+    secrets, signature header, other headers, timestamp, MAC. No replay
+    state: ``sigil.verifier.Verifier(schemes=[...])`` remembers deliveries.
     """
     if scheme not in _DEFS:
         raise WebhookError("invalid_option", "unknown scheme")
-    read_key, parse, content = _DEFS[scheme]
     secret_list: Sequence[str] = [secrets] if isinstance(secrets, str) else secrets
     if not 1 <= len(secret_list) <= MAX_SIGNATURES:
         raise WebhookError("invalid_option", "secrets")
-    keys = [read_key(s) for s in secret_list]
-    raw_body: bytes = body or b""
-    claim = parse(headers)
-    timestamp = claim["timestamp"]
-    if timestamp is not None and abs(now - timestamp) > tolerance_seconds:
-        raise WebhookError("timestamp_out_of_window")
-    signed = content(claim, raw_body)
-    match = -1
-    # Every secret against every signature: timing says nothing about which matched.
-    for i, key in enumerate(keys):
-        expected = hmac.new(key, signed, hashlib.sha256).digest()
-        hit = False
-        for sig in claim["signatures"]:
-            hit = hmac.compare_digest(expected, sig) or hit
-        if hit and match < 0:
-            match = i
-    if match < 0:
-        raise WebhookError("signature_invalid")
-    if claim["id_signed"]:
-        # id_signed is only ever set together with an id (Standard Webhooks).
-        source, replay = "id", replay_key(scheme, "id", cast(str, claim["id"]).encode("ascii"))
-    else:
-        source, replay = "content", replay_key(scheme, "content", signed)
-    return Verified(scheme, match, claim["timestamp"], claim["id"], claim["id_signed"], signed, source, replay)
+    return WebhookScheme(scheme, secret_list, tolerance_seconds=tolerance_seconds, retention_seconds=MAX_RETENTION_SECONDS).verify(headers, body, now)

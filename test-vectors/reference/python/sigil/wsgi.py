@@ -14,10 +14,10 @@ reaches the application with ``environ["sigil.verified"]`` (a
 """
 
 import io
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 from urllib.parse import quote
 
-from .verifier import Incoming, Rejected, Verified, Verifier
+from .verifier import Incoming, Rejected, Verified, VerifiedWebhook, Verifier
 
 __all__ = ["SigilMiddleware", "headers_of", "read_capped", "target_of"]
 
@@ -121,7 +121,7 @@ class SigilMiddleware:
         result = self.verifier.verify(incoming_of(environ))
         if isinstance(result, Rejected):
             return answer(result, start_response)
-        verified: Verified = result
+        verified: Union[Verified, VerifiedWebhook] = result
         environ["sigil.verified"] = verified
         environ["wsgi.input"] = io.BytesIO(verified.body)
         environ["CONTENT_LENGTH"] = str(len(verified.body))
