@@ -6,7 +6,7 @@ export { SigilError, isSigilError, publicCode, ERROR_CODES, ERROR_STATUS } from 
 export type { SigilErrorCode, SigilErrorOptions } from './errors.js';
 export { parseSignatureHeader, formatSignatureHeader, checkHeaderList, ALGORITHMS } from './header.js';
 export type { SignatureParams } from './header.js';
-export { importKey, generateKey, exportKey, SigilKey, MIN_KEY_BYTES, MAX_KEY_BYTES } from './key.js';
+export { importKey, generateKey, exportKey, SigilKey, MIN_KEY_BYTES, MAX_KEY_BYTES, KEY_ENCODINGS } from './key.js';
 export type { ImportKeyOptions, KeyEncoding } from './key.js';
 export { headerValue, headerCount } from './request.js';
 export { hasSignatureInQuery } from './query.js';

@@ -7,8 +7,11 @@ export const MIN_KEY_BYTES = 16;
 /** Longest secret accepted, in bytes. */
 export const MAX_KEY_BYTES = 1024;
 
+/** Every encoding a secret given as a string may use: the one list the options schemas, the CLI and the vectors read. */
+export const KEY_ENCODINGS = Object.freeze(['base64url', 'base64', 'hex', 'utf8'] as const);
+
 /** How a secret given as a string is encoded. */
-export type KeyEncoding = 'base64url' | 'base64' | 'hex' | 'utf8';
+export type KeyEncoding = (typeof KEY_ENCODINGS)[number];
 
 const REDACTED = 'SigilKey { <redacted> }';
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -120,7 +123,7 @@ export function importKey(secret: string | Uint8Array | ArrayBuffer | ArrayBuffe
     if (encoding === undefined) {
       throw new SigilError('invalid_key', { detail: 'a string secret needs options.encoding (base64url, base64, hex or utf8)' });
     }
-    if (!['base64url', 'base64', 'hex', 'utf8'].includes(encoding)) {
+    if (!(KEY_ENCODINGS as readonly string[]).includes(encoding)) {
       throw new SigilError('invalid_key', { detail: 'options.encoding must be base64url, base64, hex or utf8' });
     }
     bytes = decodeSecret(secret, encoding);

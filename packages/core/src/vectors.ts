@@ -3,12 +3,13 @@
 // browser bundles. test-vectors/schema.json is generated from it.
 import { z } from 'zod';
 import { ERROR_CODES, SigilError, type SigilErrorCode } from './errors.js';
+import { KEY_ENCODINGS } from './key.js';
 
 const keySchema = z
   .object({
     id: z.string().describe('Key id, as in the kid parameter.'),
     secret: z.string().describe('The shared secret, encoded as `encoding` says.'),
-    encoding: z.enum(['base64url', 'base64', 'hex', 'utf8']),
+    encoding: z.enum(KEY_ENCODINGS),
   })
   .strict();
 

@@ -4,6 +4,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   exportKey,
+  KEY_ENCODINGS,
   generateKey,
   importKey,
   isSigilError,
@@ -132,5 +133,15 @@ describe('two copies of core', () => {
     expect(macOf(foreign)).toBe(macOf(importKey(BYTES)));
     expect(importKey(BYTES)).toBeInstanceOf(other.SigilKey);
     expect({}).not.toBeInstanceOf(SigilKey);
+  });
+});
+
+describe('KEY_ENCODINGS, the one list of secret encodings', () => {
+  it('is exactly what importKey accepts: each entry imports, any other name is invalid_key', () => {
+    const secret = { base64url: 'AAAAAAAAAAAAAAAAAAAAAA', base64: 'AAAAAAAAAAAAAAAAAAAAAA==', hex: '00'.repeat(16), utf8: 'sixteen-bytes-ok' } as const;
+    expect([...KEY_ENCODINGS].sort()).toEqual(Object.keys(secret).sort());
+    for (const encoding of KEY_ENCODINGS) expect(importKey(secret[encoding], { encoding })).toBeInstanceOf(SigilKey);
+    expect(() => importKey('00'.repeat(16), { encoding: 'latin1' as never })).toThrow(expect.objectContaining({ code: 'invalid_key' }));
+    expect(Object.isFrozen(KEY_ENCODINGS)).toBe(true);
   });
 });

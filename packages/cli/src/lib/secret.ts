@@ -1,7 +1,7 @@
 // Reading the shared secret: from an environment variable or a file, never
 // from an argument value (shell history, `ps`).
 import { readFileSync } from 'node:fs';
-import { importKey, isSigilError, type KeyEncoding, type SigilKey } from '@sigil/core';
+import { importKey, isSigilError, KEY_ENCODINGS, type KeyEncoding, type SigilKey } from '@sigil/core';
 import { str, type ArgValues, type OptionSpec } from './args.js';
 import { ioError, usage } from './cli-error.js';
 import { sigilDetail } from './sigil-message.js';
@@ -21,7 +21,7 @@ export const SECRET_HELP = `Secret (never on the command line):
                           (what sigil keygen --secret-out prints)
   --secret-encoding ENC   base64url (default, the keygen format), base64, hex or utf8`;
 
-const ENCODINGS: readonly KeyEncoding[] = ['base64url', 'base64', 'hex', 'utf8'];
+const ENCODINGS: readonly KeyEncoding[] = KEY_ENCODINGS;
 
 /**
  * Loads the secret the options point at. Throws a usage error (exit 2) when

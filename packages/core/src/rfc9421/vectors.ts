@@ -4,12 +4,13 @@
 // a signature is a Signature-Input member rather than a header of its own.
 import { z } from 'zod';
 import { ERROR_CODES, SigilError, type SigilErrorCode } from '../errors.js';
+import { KEY_ENCODINGS } from '../key.js';
 
 const keySchema = z
   .object({
     id: z.string().describe('The keyid the key is registered under.'),
     secret: z.string().describe('The shared secret, encoded as `encoding` says.'),
-    encoding: z.enum(['base64url', 'base64', 'hex', 'utf8']),
+    encoding: z.enum(KEY_ENCODINGS),
     algorithm: z.literal('hmac-sha256').describe('The algorithm the key is bound to; the verifier never takes it from alg.'),
   })
   .strict();

@@ -1,6 +1,6 @@
 // Keys as the verifier holds them: imported once, with their validity period
 // in milliseconds and their scope in a form that is cheap to check.
-import { importKey, isKeyId, isSigilError, SigilError, SigilKey } from '@sigil/core';
+import { importKey, isKeyId, KEY_ENCODINGS, isSigilError, SigilError, SigilKey } from '@sigil/core';
 import { z } from 'zod';
 import type { KeyEntry, KeyInput, KeyResolver, KeyScope, VerifierOptions } from '../options.js';
 
@@ -30,7 +30,7 @@ const instant = z.union([z.date(), z.number().int().nonnegative()]);
 const entrySchema = z
   .object({
     key: z.union([secret, z.string()]),
-    encoding: z.enum(['base64url', 'base64', 'hex', 'utf8']).optional(),
+    encoding: z.enum(KEY_ENCODINGS).optional(),
     notBefore: instant.optional(),
     notAfter: instant.optional(),
     scope: z
