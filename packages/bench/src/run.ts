@@ -1,8 +1,10 @@
 // `pnpm bench`: one child process per scenario (each checks its rows, then
 // times them against the floor in the same process), the 16 MiB memory
 // measurement, the end-to-end server comparison; then the tables, the
-// targets, and results/<date>.json, results/latest.json, results/latest.md
-// (quick and partial runs write results/tmp/partial.* instead).
+// targets, and results/tmp/latest.{json,md} (git-ignored); with
+// BENCH_RECORD=1 the committed snapshot results/<date>.json, results/latest.*
+// (quick and partial runs always write results/tmp/partial.*).
+//   BENCH_RECORD=1                record a committed snapshot
 //   BENCH_QUICK=1                 about a minute, for a smoke run
 //   BENCH_SCENARIOS=typical,...   a subset of scenarios
 //   BENCH_SKIP=memory,e2e         skip those parts
@@ -84,6 +86,13 @@ async function main(): Promise<void> {
     writeFileSync(`${tmpDir}partial.json`, json);
     writeFileSync(`${tmpDir}partial.md`, markdown);
     log('wrote results/tmp/partial.json and results/tmp/partial.md (quick or partial run)');
+    return;
+  }
+  if (process.env.BENCH_RECORD !== '1') {
+    // A full run leaves tracked files alone unless asked to record a snapshot.
+    writeFileSync(`${tmpDir}latest.json`, json);
+    writeFileSync(`${tmpDir}latest.md`, markdown);
+    log('wrote results/tmp/latest.json and results/tmp/latest.md (BENCH_RECORD=1 records a committed snapshot)');
     return;
   }
   const stamp = date.slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
