@@ -1,18 +1,17 @@
-// The verification pipeline, one for both schemes, in the order SPEC.md
+// The verification pipeline, one for every scheme, in the order SPEC.md
 // section 4 states: cheapest first; the body is read only after the header,
 // timestamp and coverage checks pass (for an unknown key id too, which is
 // decided at step 10 like a bad MAC); the nonce is stored only after the MAC (and
-// the key's scope) pass. Steps 3-4, 6 and 9-10 are the scheme's (scheme.ts);
-// every other step is here, once.
-import { hasSignatureInQuery, importKey, isSigilError, type SigilErrorCode, type SigilKey } from '@sigil/core';
+// the key's scope) pass. Steps 2-4, 6, 9-10 and what step 12 remembers are
+// the scheme's (a Scheme value, scheme.ts); every other step is here, once,
+// and this file names no scheme.
+import { importKey, isSigilError, type SigilErrorCode, type SigilKey } from '@sigil/core';
 import { checkNow, MemoryNonceStore } from '../memory-nonce-store.js';
 import type { VerificationResult, VerificationSuccess, VerifierRequest } from '../types.js';
 import { activeAt, inScope, isThenable, secretsOf, type ActiveKey } from './keys.js';
 import type { Policy } from './policy.js';
 import { declaredLength, transportAllowed } from './request-parts.js';
 import { failure, pickScheme, type Claim, type SchemeSignature } from './scheme.js';
-import { parseRfc9421 } from './scheme-rfc9421.js';
-import { parseV1 } from './scheme-v1.js';
 
 const EMPTY = new Uint8Array(0);
 /**
@@ -73,21 +72,20 @@ function storeFailure(error: unknown): SigilErrorCode {
   return isSigilError(error, 'nonce_store_full') ? 'nonce_store_full' : 'nonce_store_unavailable';
 }
 
-/** Step 12: one atomic check-and-store. A promise unless the store is a MemoryNonceStore. */
-function storeNonce(policy: Policy, claim: Claim): SigilErrorCode | undefined | Promise<SigilErrorCode | undefined> {
+/** Step 12: one atomic check-and-store of what the scheme remembers. A promise unless the store is a MemoryNonceStore. */
+function storeNonce(policy: Policy, signature: SchemeSignature): SigilErrorCode | undefined | Promise<SigilErrorCode | undefined> {
   const store = policy.nonceStore;
   if (!store) return undefined;
-  // Kept until the last millisecond at which step 5 still accepts this ts.
-  const expiresAtMs = (claim.created + policy.toleranceSeconds + 1) * 1000;
+  const { space, id, expiresAtMs } = signature.replay(policy);
   // A slow body may have outlived the window: the store would refuse a past expiry.
   const nowMs = policy.clock();
-  if (nowMs >= expiresAtMs || !inWindow(policy, claim, Math.floor(nowMs / 1000))) return 'timestamp_out_of_window';
+  if (nowMs >= expiresAtMs || !inWindow(policy, signature.claim, Math.floor(nowMs / 1000))) return 'timestamp_out_of_window';
   try {
     // The memory store's own method, not a subclass's or a spy's: call it directly.
     if (store instanceof MemoryNonceStore && store.checkAndStore === MemoryNonceStore.prototype.checkAndStore) {
-      return stored(checkNow(store, claim.keyId, claim.nonce, expiresAtMs));
+      return stored(checkNow(store, space, id, expiresAtMs));
     }
-    return Promise.resolve(store.checkAndStore(claim.keyId, claim.nonce, expiresAtMs)).then(stored, storeFailure);
+    return Promise.resolve(store.checkAndStore(space, id, expiresAtMs)).then(stored, storeFailure);
   } catch (error) {
     return storeFailure(error);
   }
@@ -98,12 +96,16 @@ export interface Progress {
   keyId?: string;
 }
 
-/** Steps 3-4: the scheme's signature, parsed. */
+/** Steps 2-4: every accepted scheme's screen, then the one scheme the request carries, parsed. */
 function parseSignature(policy: Policy, request: VerifierRequest): SchemeSignature | SigilErrorCode {
-  const picked = pickScheme(policy, request);
+  for (const screen of policy.screens) {
+    const refused = screen(request);
+    if (refused) return refused;
+  }
+  const picked = pickScheme(policy.schemes, request);
   if (typeof picked === 'string') return picked;
   try {
-    return picked.scheme === 'v1' ? parseV1(policy, request, picked.field) : parseRfc9421(policy, request);
+    return picked.parse(policy, request);
   } catch (error) {
     return codeOf(error);
   }
@@ -111,9 +113,8 @@ function parseSignature(policy: Policy, request: VerifierRequest): SchemeSignatu
 
 /** Runs steps 1 to 12 of SPEC.md section 4. Resolves for every request; rejects only when the key resolver answers with something that is not a key. */
 export async function runChecks(policy: Policy, request: VerifierRequest, progress?: Progress): Promise<VerificationResult> {
-  // 1 transport; 2 no signature in the query; 3-4 the signature, parsed.
+  // 1 transport; 2 the schemes' screens (no signature in the query); 3-4 the signature, parsed.
   if (!transportAllowed(policy, request)) return failure('insecure_transport');
-  if (hasSignatureInQuery(request.target)) return failure('signature_in_query');
   const signature = parseSignature(policy, request);
   if (typeof signature === 'string') return failure(signature);
   const { claim } = signature;
@@ -166,7 +167,7 @@ export async function runChecks(policy: Policy, request: VerifierRequest, progre
   // 11 scope of the matching key; 12 nonce.
   const matched = active[outcome.index]!;
   if (!inScope(matched, request.method, request.target)) return failure('key_scope_denied');
-  const storing = storeNonce(policy, claim);
+  const storing = storeNonce(policy, signature);
   const nonceProblem = storing instanceof Promise ? await storing : storing;
   if (nonceProblem === 'timestamp_out_of_window') return failure(nonceProblem, { serverTime: Math.floor(policy.clock() / 1000) });
   if (nonceProblem) return failure(nonceProblem);

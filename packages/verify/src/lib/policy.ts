@@ -8,6 +8,9 @@ import type { Rfc9421VerifierOptions, VerifierOptions } from '../options.js';
 import type { SignatureScheme, VerifierEvent } from '../types.js';
 import { describeIssue } from './issue.js';
 import { keyRing, keysSchema, type KeyRing } from './keys.js';
+import type { Scheme } from './scheme.js';
+import { rfc9421Scheme } from './scheme-rfc9421.js';
+import { v1Scheme } from './scheme-v1.js';
 
 /** The verifier's settled configuration. */
 export interface Policy {
@@ -16,7 +19,10 @@ export interface Policy {
   readonly toleranceSeconds: number;
   readonly requiredHeaders: readonly string[];
   readonly allowUnsignedContentType: boolean;
-  readonly schemes: ReadonlySet<SignatureScheme>;
+  /** The accepted schemes, as values, in the order given. */
+  readonly schemes: readonly Scheme[];
+  /** Their step-2 checks, each function once. */
+  readonly screens: readonly NonNullable<Scheme['screen']>[];
   readonly rfc9421: Rfc9421VerifierOptions;
   readonly maxBodyBytes: number;
   readonly requireHttps: boolean;
@@ -66,6 +72,9 @@ const optionsSchema = z
   })
   .strict();
 
+/** The built-in schemes by name. */
+const SCHEMES: Readonly<Record<SignatureScheme, Scheme>> = { v1: v1Scheme, rfc9421: rfc9421Scheme };
+
 function invalid(detail: string): SigilError {
   return new SigilError('invalid_option', { detail });
 }
@@ -114,8 +123,9 @@ export function settlePolicy(options: VerifierOptions): Policy {
   if (replay && !o.nonceStore) throw invalid('nonceStore is required (replay protection is off only with replay: false)');
   if (!replay && o.nonceStore) throw invalid('nonceStore is given but replay is false');
   if (o.debug && isProduction()) throw invalid('debug cannot be enabled when NODE_ENV is production');
-  const schemes = new Set<SignatureScheme>(o.schemes ?? ['v1']);
-  if (options.rfc9421 && !schemes.has('rfc9421')) throw invalid("rfc9421 is given but schemes does not include 'rfc9421'");
+  const names: readonly SignatureScheme[] = o.schemes ?? ['v1'];
+  const schemes = names.map((name) => SCHEMES[name]);
+  if (options.rfc9421 && !names.includes('rfc9421')) throw invalid("rfc9421 is given but schemes does not include 'rfc9421'");
   const requiredComponents = componentList(options.rfc9421?.requiredComponents);
   return {
     keys: keyRing(options.keys),
@@ -124,6 +134,7 @@ export function settlePolicy(options: VerifierOptions): Policy {
     requiredHeaders: requiredList(o.requiredHeaders ?? []),
     allowUnsignedContentType: o.allowUnsignedContentType ?? false,
     schemes,
+    screens: [...new Set(schemes.flatMap((scheme) => (scheme.screen ? [scheme.screen] : [])))],
     rfc9421: { ...options.rfc9421, ...(requiredComponents ? { requiredComponents: [...requiredComponents] } : {}) },
     maxBodyBytes: o.maxBodyBytes ?? 1024 * 1024,
     requireHttps: (o.requireHttps ?? true) && !(o.allowInsecureHttp ?? false),

@@ -17,8 +17,9 @@ import {
 } from '@sigil/core/rfc9421';
 import type { VerifierRequest } from '../types.js';
 import type { Policy } from './policy.js';
-import { declaresContent, requestScheme } from './request-parts.js';
-import type { SchemeSignature } from './scheme.js';
+import { declaresContent, firstFieldLine, requestScheme } from './request-parts.js';
+import { nonceEntry, type Scheme, type SchemeSignature } from './scheme.js';
+import { screenQuery } from './scheme-v1.js';
 
 // Keys are bound to hmac-sha256 once, not once per request.
 const bound = new WeakMap<SigilKey, Rfc9421Key>();
@@ -57,14 +58,16 @@ function fieldNames(components: readonly string[]): string[] {
 }
 
 /** Step 4 for RFC 9421. Throws core's SigilErrors (`signature_missing`, `signature_header_malformed`, `key_unknown`, `unsupported_algorithm`). */
-export function parseRfc9421(policy: Policy, request: VerifierRequest): SchemeSignature {
+function parseRfc9421(policy: Policy, request: VerifierRequest): SchemeSignature {
   const { label, tag, structuredFields } = policy.rfc9421;
   const selector = { ...(label === undefined ? {} : { label }), ...(tag === undefined ? {} : { tag }) };
   const message: Rfc9421Request = { method: request.method, target: request.target, headers: request.headers, scheme: requestScheme(policy, request) };
   const signature = parseRfc9421Signature(message, selector);
   const params = requireSigilParams(signature.params);
+  const claim = { keyId: params.keyid, created: params.created, ...(params.expires === undefined ? {} : { expires: params.expires }) };
   return {
-    claim: { keyId: params.keyid, created: params.created, nonce: params.nonce, ...(params.expires === undefined ? {} : { expires: params.expires }) },
+    claim,
+    replay: (settled) => nonceEntry(settled, claim, params.nonce),
     checkCoverage: () => checkComponentCoverage(signature.components, required(policy, message, declaresContent(request.headers))),
     verifyMac(body, keys) {
       const received: Rfc9421Request = { ...message, body };
@@ -89,3 +92,14 @@ export function parseRfc9421(policy: Policy, request: VerifierRequest): SchemeSi
     },
   };
 }
+
+/**
+ * The RFC 9421 scheme (SPEC.md section 9): selected by a Signature-Input
+ * field. Its nonces and key ids share v1's syntax and the one nonce store.
+ */
+export const rfc9421Scheme: Scheme = Object.freeze({
+  name: 'rfc9421',
+  screen: screenQuery,
+  detect: (request: VerifierRequest) => firstFieldLine(request.headers, 'signature-input') !== undefined,
+  parse: parseRfc9421,
+});

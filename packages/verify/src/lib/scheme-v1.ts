@@ -1,10 +1,22 @@
 // The v1 steps of the pipeline (SPEC.md section 4): parse Sigil-Signature
 // (step 4), coverage of host, the required headers and content-type (6), canonical string
 // and MAC (9-10), all with core's functions.
-import { canonicalize, checkContentTypeCoverage, checkCoverage, matchMac, parseSignatureHeader, type SignatureParams } from '@sigil/core';
+import {
+  canonicalize,
+  checkContentTypeCoverage,
+  checkCoverage,
+  hasSignatureInQuery,
+  matchMac,
+  parseSignatureHeader,
+  SIGNATURE_HEADER,
+  SigilError,
+  type SigilErrorCode,
+  type SignatureParams,
+} from '@sigil/core';
 import type { VerifierRequest } from '../types.js';
 import type { Policy } from './policy.js';
-import type { SchemeSignature } from './scheme.js';
+import { soleFieldLine } from './request-parts.js';
+import { nonceEntry, type Scheme, type SchemeSignature } from './scheme.js';
 
 // Core hands out one frozen list per distinct h value, so a client's list is
 // the same object on every request: each policy checks its coverage once.
@@ -27,11 +39,24 @@ function checkV1Coverage(policy: Policy, params: SignatureParams, request: Verif
   known.add(list);
 }
 
+/**
+ * Step 2 for both v1 and RFC 9421 (one function, so it runs once when both
+ * are accepted): a signature in the query string is refused (SPEC.md section 4).
+ */
+export function screenQuery(request: VerifierRequest): SigilErrorCode | undefined {
+  return hasSignatureInQuery(request.target) ? 'signature_in_query' : undefined;
+}
+
 /** Step 4 for v1. Throws core's SigilErrors for a malformed header. */
-export function parseV1(policy: Policy, request: VerifierRequest, field: string): SchemeSignature {
+function parseV1(policy: Policy, request: VerifierRequest): SchemeSignature {
+  // Several Sigil-Signature lines are never guessed between.
+  const field = soleFieldLine(request.headers, SIGNATURE_HEADER);
+  if (typeof field !== 'string') throw new SigilError(field === null ? 'signature_header_malformed' : 'signature_missing');
   const params = parseSignatureHeader(field);
+  const claim = { keyId: params.keyId, created: params.timestamp };
   return {
-    claim: { keyId: params.keyId, created: params.timestamp, nonce: params.nonce },
+    claim,
+    replay: (settled) => nonceEntry(settled, claim, params.nonce),
     checkCoverage: () => checkV1Coverage(policy, params, request),
     verifyMac(body, keys) {
       const canonical = canonicalize({ method: request.method, target: request.target, headers: request.headers, body }, params);
@@ -41,3 +66,11 @@ export function parseV1(policy: Policy, request: VerifierRequest, field: string)
     },
   };
 }
+
+/** The v1 scheme (SPEC.md sections 2-4): one Sigil-Signature field. */
+export const v1Scheme: Scheme = Object.freeze({
+  name: 'v1',
+  screen: screenQuery,
+  detect: (request: VerifierRequest) => soleFieldLine(request.headers, SIGNATURE_HEADER) !== undefined,
+  parse: parseV1,
+});

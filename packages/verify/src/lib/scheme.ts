@@ -1,13 +1,13 @@
-// What the one pipeline needs from a signature scheme. Steps 3-4 (find and
-// parse the signature), 6 (coverage) and 9-10 (MAC) differ between v1 and
-// RFC 9421; transport, window, keys, body, scope and nonce are shared and
-// live in checks.ts.
-import { ERROR_STATUS, publicCode, SIGNATURE_HEADER, type SigilErrorCode, type SigilKey } from '@sigil/core';
-import type { VerificationFailure, VerificationSuccess, VerifierRequest } from '../types.js';
+// What the one pipeline needs from a signature scheme. Steps 2 (screen),
+// 3-4 (find and parse the signature), 6 (coverage), 9-10 (MAC) and what
+// step 12 remembers are the scheme's (scheme-v1.ts, scheme-rfc9421.ts);
+// transport, window, keys, body, scope and the store are shared and live in
+// checks.ts, which names no scheme.
+import { ERROR_STATUS, publicCode, type SigilErrorCode, type SigilKey } from '@sigil/core';
+import type { SignatureScheme, VerificationFailure, VerificationSuccess, VerifierRequest } from '../types.js';
 import type { Policy } from './policy.js';
-import { firstFieldLine, soleFieldLine } from './request-parts.js';
 
-/** The parameters the shared steps read: window, key lookup, nonce. */
+/** What a signature claims, for the shared steps: the window and the key lookup. */
 export interface Claim {
   /** A valid key id (SPEC.md section 3.3). */
   readonly keyId: string;
@@ -15,7 +15,16 @@ export interface Claim {
   readonly created: number;
   /** Unix seconds after which the signature is void (RFC 9421 only). */
   readonly expires?: number;
-  readonly nonce: string;
+}
+
+/**
+ * Step 12: what the nonce store remembers once the MAC passed, and until
+ * when: `id` within `space`, both in the nonce store's syntax.
+ */
+export interface ReplayEntry {
+  readonly space: string;
+  readonly id: string;
+  readonly expiresAtMs: number;
 }
 
 /** What a scheme adds to a success. */
@@ -26,9 +35,11 @@ export type MacOutcome =
   | { readonly ok: true; readonly index: number; readonly details: SchemeDetails }
   | { readonly ok: false; readonly code: SigilErrorCode; readonly canonical?: string };
 
-/** A parsed signature of either scheme. Its methods throw only SigilErrors. */
+/** A parsed signature. Its methods throw only SigilErrors. */
 export interface SchemeSignature {
   readonly claim: Claim;
+  /** Step 12: the entry to check and store; the pipeline re-checks the window before storing. */
+  replay(policy: Policy): ReplayEntry;
   /** Step 6: every component or header the policy requires is covered (`header_not_signed`). */
   checkCoverage(): void;
   /** Steps 9-10 over the received body, trying each active key. */
@@ -41,18 +52,45 @@ export function failure(code: SigilErrorCode, extra: { serverTime?: number; cano
 }
 
 /**
- * Step 3: which scheme the request uses, among those the policy accepts.
- * A Signature-Input field selects RFC 9421; a request that carries both a
- * Sigil-Signature and a Signature-Input, when both schemes are accepted, is
- * ambiguous and refused (`signature_header_malformed`): the verifier never
- * guesses which of two signatures the application relies on. A field of a
- * scheme the policy does not accept is ignored.
+ * One signature scheme, as a value: the pipeline (checks.ts) calls these and
+ * names no scheme. Adding a scheme is adding one object of this shape.
  */
-export function pickScheme(policy: Policy, request: VerifierRequest): { scheme: 'v1'; field: string } | { scheme: 'rfc9421' } | SigilErrorCode {
-  const v1 = policy.schemes.has('v1') ? soleFieldLine(request.headers, SIGNATURE_HEADER) : undefined;
-  const rfc9421 = policy.schemes.has('rfc9421') && firstFieldLine(request.headers, 'signature-input') !== undefined;
-  if (rfc9421) return v1 !== undefined ? 'signature_header_malformed' : { scheme: 'rfc9421' };
-  if (typeof v1 === 'string') return { scheme: 'v1', field: v1 };
-  // Absent, or repeated (several Sigil-Signature lines are never guessed between).
-  return v1 === undefined ? 'signature_missing' : 'signature_header_malformed';
+export interface Scheme {
+  readonly name: SignatureScheme;
+  /**
+   * Step 2: a check run on every request while this scheme is accepted,
+   * before any scheme is picked (v1 and RFC 9421: no signature in the query).
+   * Schemes that share a check share the function: it runs once.
+   */
+  readonly screen?: (request: VerifierRequest) => SigilErrorCode | undefined;
+  /** Step 3: the request carries this scheme's signature field (present, maybe malformed). Never throws. */
+  detect(request: VerifierRequest): boolean;
+  /** Step 4: the signature, parsed. Throws core's SigilErrors. */
+  parse(policy: Policy, request: VerifierRequest): SchemeSignature;
+}
+
+/**
+ * Step 3: the one accepted scheme whose field the request carries. Fields of
+ * several accepted schemes are ambiguous and refused
+ * (`signature_header_malformed`): the verifier never guesses which of two
+ * signatures the application relies on. A field of a scheme the policy does
+ * not accept is ignored.
+ */
+export function pickScheme(schemes: readonly Scheme[], request: VerifierRequest): Scheme | SigilErrorCode {
+  let picked: Scheme | undefined;
+  for (const scheme of schemes) {
+    if (!scheme.detect(request)) continue;
+    if (picked) return 'signature_header_malformed';
+    picked = scheme;
+  }
+  return picked ?? 'signature_missing';
+}
+
+/**
+ * Step 12 for the schemes that sign a key id, a time and a nonce: remember
+ * `(keyId, nonce)` until the last millisecond at which step 5 still accepts
+ * `created`.
+ */
+export function nonceEntry(policy: Policy, claim: Claim, nonce: string): ReplayEntry {
+  return { space: claim.keyId, id: nonce, expiresAtMs: (claim.created + policy.toleranceSeconds + 1) * 1000 };
 }
