@@ -11,7 +11,7 @@ import type { VerificationResult, VerificationSuccess, VerifierRequest } from '.
 import { activeAt, inScope, isThenable, secretsOf, type ActiveKey } from './keys.js';
 import type { Policy } from './policy.js';
 import { declaredLength, transportAllowed } from './request-parts.js';
-import { failure, pickScheme, type Claim, type SchemeSignature } from './scheme.js';
+import { failure, type Claim, type Scheme, type SchemeSignature } from './scheme.js';
 
 const EMPTY = new Uint8Array(0);
 /**
@@ -96,16 +96,30 @@ export interface Progress {
   keyId?: string;
 }
 
-/** Steps 2-4: every accepted scheme's screen, then the one scheme the request carries, parsed. */
+/**
+ * Steps 2-4: every accepted scheme's screen; then the one accepted scheme
+ * whose field the request carries, parsed. Fields of several accepted
+ * schemes are ambiguous and refused (`signature_header_malformed`): the
+ * verifier never guesses which of two signatures the application relies on.
+ * A field of a scheme the policy does not accept is ignored.
+ */
 function parseSignature(policy: Policy, request: VerifierRequest): SchemeSignature | SigilErrorCode {
   for (const screen of policy.screens) {
     const refused = screen(request);
     if (refused) return refused;
   }
-  const picked = pickScheme(policy.schemes, request);
-  if (typeof picked === 'string') return picked;
+  let picked: Scheme | undefined;
+  let found: unknown;
+  for (const scheme of policy.schemes) {
+    const seen = scheme.detect(request);
+    if (seen === undefined) continue;
+    if (picked) return 'signature_header_malformed';
+    picked = scheme;
+    found = seen;
+  }
+  if (!picked) return 'signature_missing';
   try {
-    return picked.parse(policy, request);
+    return picked.parse(policy, request, found);
   } catch (error) {
     return codeOf(error);
   }

@@ -97,9 +97,10 @@ function parseRfc9421(policy: Policy, request: VerifierRequest): SchemeSignature
  * The RFC 9421 scheme (SPEC.md section 9): selected by a Signature-Input
  * field. Its nonces and key ids share v1's syntax and the one nonce store.
  */
-export const rfc9421Scheme: Scheme = Object.freeze({
+export const rfc9421Scheme: Scheme<string> = Object.freeze({
   name: 'rfc9421',
   screen: screenQuery,
-  detect: (request: VerifierRequest) => firstFieldLine(request.headers, 'signature-input') !== undefined,
+  // Core's parser reads Signature-Input and Signature itself.
+  detect: (request: VerifierRequest) => firstFieldLine(request.headers, 'signature-input'),
   parse: parseRfc9421,
 });

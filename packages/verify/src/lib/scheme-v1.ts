@@ -48,10 +48,9 @@ export function screenQuery(request: VerifierRequest): SigilErrorCode | undefine
 }
 
 /** Step 4 for v1. Throws core's SigilErrors for a malformed header. */
-function parseV1(policy: Policy, request: VerifierRequest): SchemeSignature {
-  // Several Sigil-Signature lines are never guessed between.
-  const field = soleFieldLine(request.headers, SIGNATURE_HEADER);
-  if (typeof field !== 'string') throw new SigilError(field === null ? 'signature_header_malformed' : 'signature_missing');
+function parseV1(policy: Policy, request: VerifierRequest, field: string | null): SchemeSignature {
+  // Several Sigil-Signature lines (null) are never guessed between.
+  if (field === null) throw new SigilError('signature_header_malformed');
   const params = parseSignatureHeader(field);
   const claim = { keyId: params.keyId, created: params.timestamp };
   return {
@@ -68,9 +67,10 @@ function parseV1(policy: Policy, request: VerifierRequest): SchemeSignature {
 }
 
 /** The v1 scheme (SPEC.md sections 2-4): one Sigil-Signature field. */
-export const v1Scheme: Scheme = Object.freeze({
+export const v1Scheme: Scheme<string | null> = Object.freeze({
   name: 'v1',
   screen: screenQuery,
-  detect: (request: VerifierRequest) => soleFieldLine(request.headers, SIGNATURE_HEADER) !== undefined,
+  // The sole field line, null when repeated, undefined when absent.
+  detect: (request: VerifierRequest) => soleFieldLine(request.headers, SIGNATURE_HEADER),
   parse: parseV1,
 });

@@ -54,8 +54,9 @@ export function failure(code: SigilErrorCode, extra: { serverTime?: number; cano
 /**
  * One signature scheme, as a value: the pipeline (checks.ts) calls these and
  * names no scheme. Adding a scheme is adding one object of this shape.
+ * `Found` is what detect saw, handed to parse so the field is scanned once.
  */
-export interface Scheme {
+export interface Scheme<Found = unknown> {
   readonly name: SignatureScheme;
   /**
    * Step 2: a check run on every request while this scheme is accepted,
@@ -63,27 +64,10 @@ export interface Scheme {
    * Schemes that share a check share the function: it runs once.
    */
   readonly screen?: (request: VerifierRequest) => SigilErrorCode | undefined;
-  /** Step 3: the request carries this scheme's signature field (present, maybe malformed). Never throws. */
-  detect(request: VerifierRequest): boolean;
-  /** Step 4: the signature, parsed. Throws core's SigilErrors. */
-  parse(policy: Policy, request: VerifierRequest): SchemeSignature;
-}
-
-/**
- * Step 3: the one accepted scheme whose field the request carries. Fields of
- * several accepted schemes are ambiguous and refused
- * (`signature_header_malformed`): the verifier never guesses which of two
- * signatures the application relies on. A field of a scheme the policy does
- * not accept is ignored.
- */
-export function pickScheme(schemes: readonly Scheme[], request: VerifierRequest): Scheme | SigilErrorCode {
-  let picked: Scheme | undefined;
-  for (const scheme of schemes) {
-    if (!scheme.detect(request)) continue;
-    if (picked) return 'signature_header_malformed';
-    picked = scheme;
-  }
-  return picked ?? 'signature_missing';
+  /** Step 3: what the request carries of this scheme's signature field (present, maybe malformed), or undefined. Never throws. */
+  detect(request: VerifierRequest): Found | undefined;
+  /** Step 4: the signature, parsed from what detect found. Throws core's SigilErrors. */
+  parse(policy: Policy, request: VerifierRequest, found: Found): SchemeSignature;
 }
 
 /**
