@@ -14,6 +14,7 @@ import { RedisNonceStore } from '@sigil/redis';
 import { PostgresNonceStore } from '@sigil/postgres';
 import { createWebhookSender } from '@sigil/webhooks';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 
 const KEY = generateKey();
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -202,6 +203,12 @@ describe('option error messages (pinned across the zod -> zod/mini move)', () =>
   const actual = Object.fromEntries(cases.map(([name, run]) => [name, message(run)]));
   if (process.env.SIGIL_RECORD_MESSAGES === '1') writeFileSync(GOLDEN, `${JSON.stringify(actual, null, 2)}\n`);
   const expected = JSON.parse(readFileSync(GOLDEN, 'utf8')) as Record<string, string>;
+
+  it("runs with no zod locale loaded, as in a user's bundle: the messages are Sigil's own", () => {
+    expect(z.config().localeError).toBeUndefined();
+    const bare = z.number().safeParse('1');
+    expect(!bare.success && bare.error.issues[0]!.message).toBe('Invalid input');
+  });
 
   it('covers every pinned case', () => {
     expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());

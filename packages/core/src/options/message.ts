@@ -35,16 +35,18 @@ export function issueMessage(issue: $ZodRawIssue): string {
       return `Invalid input: expected ${issue.expected === 'nan' ? 'NaN' : issue.expected}, received ${typeName(issue.input)}`;
     case 'invalid_value':
       return issue.values.length === 1 ? `Invalid input: expected ${shown(issue.values[0])}` : `Invalid option: expected one of ${issue.values.map(shown).join('|')}`;
-    case 'too_big':
+    case 'too_big': {
+      const adj = issue.exact ? 'exactly ' : issue.inclusive ? '<=' : '<';
+      const unit = SIZED[issue.origin ?? ''];
+      return `Too big: expected ${issue.origin ?? 'value'} to ${unit ? 'have' : 'be'} ${adj}${String(issue.maximum)}${unit ? ` ${unit}` : ''}`;
+    }
     case 'too_small': {
-      const big = issue.code === 'too_big';
-      const adj = issue.exact ? 'exactly ' : issue.inclusive ? (big ? '<=' : '>=') : big ? '<' : '>';
-      const origin = issue.origin ?? 'value';
-      const limit = String(big ? issue.maximum : issue.minimum);
-      const unit = SIZED[origin];
-      return `${big ? 'Too big' : 'Too small'}: expected ${origin} to ${unit ? `have ${adj}${limit} ${unit}` : `be ${adj}${limit}`}`;
+      const adj = issue.exact ? 'exactly ' : issue.inclusive ? '>=' : '>';
+      const unit = SIZED[issue.origin];
+      return `Too small: expected ${issue.origin} to ${unit ? 'have' : 'be'} ${adj}${String(issue.minimum)}${unit ? ` ${unit}` : ''}`;
     }
     case 'invalid_format':
+      // The string formats Sigil's schemas use: patterns (z.regex) only.
       if (issue.format === 'regex') return `Invalid string: must match pattern ${String(issue.pattern)}`;
       return `Invalid ${issue.format}`;
     case 'not_multiple_of':
