@@ -2,7 +2,12 @@
 // wrong with it. Messages state expectations and types, never values.
 import type { $ZodError, $ZodIssue } from 'zod/v4/core';
 
-/** How {@link describeIssue} reads an issue. */
+/**
+ * How {@link describeIssue} reads an issue.
+ *
+ * @example
+ * describeIssue(parsed.error, 'options', { descend: true }); // 'keys.client-1.scope.methods.0: methods must be HTTP method tokens'
+ */
 export interface DescribeIssueOptions {
   /**
    * For a union, explain the branch that got furthest (the first one on a

@@ -3,7 +3,12 @@
 import type { $ZodError, $ZodType, output } from 'zod/v4/core';
 import { issueMessage } from './message.js';
 
-/** What {@link parseOptions} returns: the parsed value, or zod's error. */
+/**
+ * What {@link parseOptions} returns: the parsed value, or zod's error.
+ *
+ * @example
+ * const parsed: ParsedOptions<{ maxEntries?: number }> = parseOptions(schema, options);
+ */
 export type ParsedOptions<T> = { readonly success: true; readonly data: T } | { readonly success: false; readonly error: $ZodError };
 
 /**
