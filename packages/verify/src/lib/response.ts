@@ -3,7 +3,7 @@
 // `WWW-Authenticate: Sigil` on 401 and Sigil-Server-Time on timestamp
 // rejections. Never a received value.
 import { SERVER_TIME_HEADER } from '@sigil/core';
-import type { VerificationFailure } from '../types.js';
+import type { AnyVerificationSuccess, VerificationFailure, WebhookVerificationSuccess } from '../types.js';
 
 /** A framework-neutral failure response. */
 export interface FailureReply {
@@ -25,6 +25,11 @@ export function failureReply(failure: VerificationFailure): FailureReply {
     failure.canonical === undefined ? { error: failure.publicCode } : { error: failure.publicCode, canonical: failure.canonical },
   );
   return { status: failure.status, headers, body };
+}
+
+/** A webhook delivery's success (it has no key id), for adapters that keep the two apart. */
+export function isWebhookSuccess(result: AnyVerificationSuccess): result is WebhookVerificationSuccess {
+  return !('keyId' in result);
 }
 
 /** A cheap structural check that adapters run once, at setup. */

@@ -69,6 +69,7 @@ function parseV1(policy: Policy, request: VerifierRequest, field: string | null)
 /** The v1 scheme (SPEC.md sections 2-4): one Sigil-Signature field. */
 export const v1Scheme: Scheme<string | null> = Object.freeze({
   name: 'v1',
+  keys: 'request',
   screen: screenQuery,
   // The sole field line, null when repeated, undefined when absent.
   detect: (request: VerifierRequest) => soleFieldLine(request.headers, SIGNATURE_HEADER),
