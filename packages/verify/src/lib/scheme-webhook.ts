@@ -4,7 +4,7 @@
 // the replay key under the scheme's name (12). The key is the endpoint's, so
 // the claim has no key id: no lookup (7), no scope (11).
 import { SigilError } from '@sigil/core';
-import type { WebhookReplay, WebhookScheme, WebhookSchemeName } from '@sigil/core/webhooks';
+import type { WebhookScheme, WebhookSchemeName } from '@sigil/core/webhooks';
 import type { VerifierRequest } from '../types.js';
 import type { Scheme, SchemeSignature } from './scheme.js';
 
@@ -25,15 +25,12 @@ export function webhookScheme(hook: WebhookScheme): Scheme<true> {
     // The sender's own tolerance, not the verifier's window: the claim then
     // has no `created` for the shared step 5 and step 12's re-check.
     hook.checkTimestamp(claim, now);
-    // Made once, after the MAC matched: a content key hashes the signed bytes.
-    let remembered: WebhookReplay | undefined;
     return {
       claim: {},
       checkCoverage: () => undefined, // the scheme fixes what is signed (coverage: body, and its time and id)
       verifyMac(body) {
         const index = hook.matchSecret(claim, body);
         if (index < 0) return { ok: false, code: 'signature_invalid' };
-        const replay = (remembered = hook.replay(claim, body));
         return {
           ok: true,
           index,
@@ -43,7 +40,10 @@ export function webhookScheme(hook: WebhookScheme): Scheme<true> {
             ...(claim.timestamp === undefined ? {} : { timestamp: claim.timestamp }),
             ...(claim.id === undefined ? {} : { id: claim.id }),
             idSigned: claim.idSigned,
-            replaySource: replay.source,
+            // SPEC.md section 10.1: the signed id where there is one, else the
+            // signed bytes. Said here without hashing them: with replay off,
+            // or until step 12, the key itself is not needed.
+            replaySource: claim.idSigned && claim.id !== undefined ? 'id' : 'content',
           },
         };
       },
@@ -51,7 +51,7 @@ export function webhookScheme(hook: WebhookScheme): Scheme<true> {
       // under the scheme's name as the key id: Redis `<prefix><scheme>:<key>`.
       replay: (_settled, nowMs, body) => ({
         space: hook.name,
-        id: (remembered ?? hook.replay(claim, body)).key,
+        id: hook.replay(claim, body).key,
         expiresAtMs: Math.floor(nowMs + hook.retentionSeconds * 1000),
       }),
     };
