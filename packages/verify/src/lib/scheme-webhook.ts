@@ -4,18 +4,21 @@
 // the replay key under the scheme's name (12). The key is the endpoint's, so
 // the claim has no key id: no lookup (7), no scope (11).
 import { SigilError } from '@sigil/core';
-import type { WebhookScheme, WebhookSchemeName } from '@sigil/core/webhooks';
+import type { WebhookScheme } from '@sigil/core/webhooks';
 import type { VerifierRequest } from '../types.js';
 import type { Scheme, SchemeSignature } from './scheme.js';
 
-const NAMES: ReadonlySet<string> = new Set<WebhookSchemeName>(['standard-webhooks', 'stripe', 'github', 'slack', 'shopify']);
 const STEPS = ['detect', 'parse', 'checkTimestamp', 'matchSecret', 'replay'] as const;
 
-/** A WebhookScheme value from `@sigil/core/webhooks` (checked by shape: duplicate installs of core stay usable). */
+/**
+ * A WebhookScheme value from `@sigil/core/webhooks`, checked by shape (so
+ * duplicate installs of core stay usable, and a new scheme in core needs no
+ * change here).
+ */
 export function isWebhookScheme(value: unknown): value is WebhookScheme {
   if (typeof value !== 'object' || value === null) return false;
   const scheme = value as Partial<Record<string, unknown>>;
-  return typeof scheme['name'] === 'string' && NAMES.has(scheme['name']) && typeof scheme['retentionSeconds'] === 'number' && STEPS.every((step) => typeof scheme[step] === 'function');
+  return typeof scheme['name'] === 'string' && typeof scheme['signatureHeader'] === 'string' && typeof scheme['retentionSeconds'] === 'number' && STEPS.every((step) => typeof scheme[step] === 'function');
 }
 
 /** The pipeline scheme for `hook`. */
