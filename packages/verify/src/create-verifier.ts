@@ -1,6 +1,7 @@
 import { checkMethod, checkTarget } from '@sigil/core';
 import { runChecks, type Progress } from './lib/checks.js';
 import { settlePolicy, type Policy } from './lib/policy.js';
+import { transportHint } from './lib/request-parts.js';
 import type { MixedVerifierOptions, VerifierOptions } from './options.js';
 import type { AnyVerificationSuccess, VerificationResult, Verifier, VerifierEvent, VerifierRequest } from './types.js';
 
@@ -22,6 +23,7 @@ function emit(policy: Policy, request: VerifierRequest, progress: Progress, resu
   const event: VerifierEvent = {
     type: result.ok ? 'accepted' : 'rejected',
     ...(result.ok ? {} : { code: result.code }),
+    ...(result.ok || result.code !== 'insecure_transport' ? {} : { hint: result.hint ?? transportHint(policy, request) }),
     ...(progress.keyId ? { keyId: progress.keyId } : {}),
     ...(progress.scheme ? { scheme: progress.scheme as NonNullable<VerifierEvent['scheme']> } : {}),
     ...(valid(checkMethod, request.method) ? { method: request.method } : {}),

@@ -119,6 +119,8 @@ export interface VerificationFailure {
   readonly serverTime?: number;
   /** Debug mode only: the canonical string (RFC 9421: the signature base) the server computed. */
   readonly canonical?: string;
+  /** Debug mode only, on `insecure_transport`: why the transport was refused and what to change (events carry it always). */
+  readonly hint?: string;
 }
 
 /**
@@ -144,6 +146,8 @@ export interface VerifierEvent {
   readonly type: 'accepted' | 'rejected';
   /** Set when rejected. The precise code (`key_unknown` included). */
   readonly code?: SigilErrorCode;
+  /** Set on `insecure_transport`: why the transport was refused and what to change (plain HTTP without a known loopback peer, or a proxy that does not say https). */
+  readonly hint?: string;
   /** Set once the header parsed (a syntactically valid key id). */
   readonly keyId?: string;
   /** Webhook deliveries only: the scheme whose signature header the request carries (they have no key id). */

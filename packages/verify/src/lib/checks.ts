@@ -10,7 +10,7 @@ import { checkNow, MemoryNonceStore } from '../memory-nonce-store.js';
 import type { AnyVerificationSuccess, VerificationResult, VerificationSuccess, VerifierRequest, WebhookVerificationSuccess } from '../types.js';
 import { activeAt, inScope, isThenable, secretsOf, type ActiveKey } from './keys.js';
 import type { Policy } from './policy.js';
-import { declaredLength, transportAllowed } from './request-parts.js';
+import { declaredLength, transportAllowed, transportHint } from './request-parts.js';
 import { failure, type Claim, type EndpointDetails, type Scheme, type SchemeDetails, type SchemeSignature } from './scheme.js';
 
 const EMPTY = new Uint8Array(0);
@@ -149,7 +149,7 @@ function success(claim: Claim, body: Uint8Array, details: SchemeDetails | Endpoi
 /** Runs steps 1 to 12 of SPEC.md section 4. Resolves for every request; rejects only when the key resolver answers with something that is not a key. */
 export async function runChecks(policy: Policy, request: VerifierRequest, progress?: Progress): Promise<VerificationResult<AnyVerificationSuccess>> {
   // 1 transport; 2 the schemes' screens (no signature in the query); 3-4 the signature, parsed.
-  if (!transportAllowed(policy, request)) return failure('insecure_transport');
+  if (!transportAllowed(policy, request)) return failure('insecure_transport', policy.debug ? { hint: transportHint(policy, request) } : {});
   const nowMs = policy.clock();
   const now = Math.floor(nowMs / 1000);
   const signature = parseSignature(policy, request, now, progress);

@@ -21,9 +21,12 @@ export function failureReply(failure: VerificationFailure): FailureReply {
   // RFC 9110 section 11.6.1: every 401 carries a challenge (SPEC.md section 4.1).
   if (failure.status === 401) headers['www-authenticate'] = 'Sigil';
   if (failure.serverTime !== undefined) headers[SERVER_TIME_HEADER] = String(failure.serverTime);
-  const body = JSON.stringify(
-    failure.canonical === undefined ? { error: failure.publicCode } : { error: failure.publicCode, canonical: failure.canonical },
-  );
+  // Debug mode adds what the server computed (the canonical string) or why it refused (the hint).
+  const body = JSON.stringify({
+    error: failure.publicCode,
+    ...(failure.canonical === undefined ? {} : { canonical: failure.canonical }),
+    ...(failure.hint === undefined ? {} : { hint: failure.hint }),
+  });
   return { status: failure.status, headers, body };
 }
 

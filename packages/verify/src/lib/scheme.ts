@@ -64,7 +64,7 @@ export interface SchemeSignature {
 }
 
 /** The failure result every step returns. */
-export function failure(code: SigilErrorCode, extra: { serverTime?: number; canonical?: string } = {}): VerificationFailure {
+export function failure(code: SigilErrorCode, extra: { serverTime?: number; canonical?: string; hint?: string } = {}): VerificationFailure {
   return { ok: false, code, status: ERROR_STATUS[code], publicCode: publicCode(code), ...extra };
 }
 
