@@ -13,7 +13,8 @@ import { closeAll, signingClient, startStack } from './helpers/stack.js';
 
 afterAll(closeAll);
 
-const FIELDS = ['type', 'code', 'keyId', 'method', 'path', 'latencyMs'];
+// `hint` on insecure_transport only; `scheme` for webhooks (their suite: packages/verify/test/webhooks-*.test.ts).
+const FIELDS = ['type', 'code', 'hint', 'keyId', 'method', 'path', 'latencyMs'];
 
 /** Texts from a request that an event must never repeat. */
 function received(c: { target: string; headers: ReadonlyArray<readonly [string, string]>; body: Buffer }): string[] {
@@ -40,6 +41,7 @@ describe('audit events for every code', () => {
     const event = events.at(-1)!;
     expect(event).toMatchObject({ type: 'rejected', code });
     expect(Object.keys(event).every((k) => FIELDS.includes(k))).toBe(true);
+    expect('hint' in event).toBe(code === 'insecure_transport');
     expect(event.latencyMs).toBeGreaterThanOrEqual(0);
     if (event.path !== undefined) expect(event.path).not.toContain('?');
     const text = `${JSON.stringify(events)}\n${inspect(events, { depth: 5 })}\n${JSON.stringify(result)}\n${inspect(result, { depth: 5 })}`;

@@ -8,11 +8,12 @@ import { backend, importKey, isSigilError } from '@sigil/core';
 import { contentDigest, parseDictionary, parseRfc9421VectorFile, rfc9421Key, signatureBase, verifyRfc9421, type InnerList, type Rfc9421VectorKey, type Rfc9421VectorRequest, type Rfc9421Request } from '@sigil/core/rfc9421';
 import { parseVectorFile, positiveVerifier, runVector, type VectorKey, type VectorRequest } from '@sigil/core/vectors';
 import { createSigningFetch, type FetchLike } from '@sigil/fetch';
-import { createVerifier, MemoryNonceStore, type KeyEntry, type Verifier, type VerifierRequest } from '@sigil/verify';
+import { parseWebhookVectorFile, vectorBytes, webhookSchemes } from '@sigil/core/webhooks';
+import { createVerifier, createWebhookVerifier, MemoryNonceStore, type KeyEntry, type Verifier, type VerifierRequest } from '@sigil/verify';
 import { sigilFetchHandler } from '@sigil/verify/fetch';
 
 /** The vector files, inlined by the harness (esbuild `define`): no file system needed. */
-declare const SIGIL_VECTORS: { v1Positive: unknown; v1Negative: unknown; rfcPositive: unknown; rfcNegative: unknown };
+declare const SIGIL_VECTORS: { v1Positive: unknown; v1Negative: unknown; rfcPositive: unknown; rfcNegative: unknown; webhooksPositive: unknown; webhooksNegative: unknown };
 
 /** One named check and what it found. */
 export interface Check {
@@ -173,6 +174,41 @@ async function rfc9421Vectors(checks: Checks): Promise<void> {
   });
 }
 
+/**
+ * Every webhook vector through createWebhookVerifier (the pipeline an
+ * adapter runs), at the vector's clock, with a memory store at that clock:
+ * positive ones accepted once and then refused as replays, negative ones
+ * refused with their code (or their secret refused at configuration).
+ */
+async function webhookVectors(checks: Checks): Promise<void> {
+  await checks.run('webhook vectors through createWebhookVerifier', async () => {
+    const files = [SIGIL_VECTORS.webhooksPositive, SIGIL_VECTORS.webhooksNegative].map((file) => parseWebhookVectorFile(file).vectors);
+    let count = 0;
+    for (const v of files.flat()) {
+      const want = v.kind === 'positive' ? 'accepted' : v.expected.code;
+      let scheme;
+      try {
+        scheme = webhookSchemes[v.scheme]({ secrets: v.secrets, ...(v.kind === 'positive' ? v.options : {}) });
+      } catch (error) {
+        expectEqual(v.id, isSigilError(error) ? error.code : String(error), want);
+        count++;
+        continue;
+      }
+      const clock = () => v.now * 1000;
+      const verifier = createWebhookVerifier({ schemes: [scheme], nonceStore: new MemoryNonceStore({ clock }), clock });
+      const request = { method: 'POST', target: '/hooks', headers: v.request.headers, body: vectorBytes(v.request.body), remoteAddress: '127.0.0.1' };
+      const result = await verifier.verify(request);
+      expectEqual(v.id, result.ok ? 'accepted' : result.code, want);
+      if (result.ok) {
+        const again = await verifier.verify(request);
+        expectEqual(`${v.id} replayed`, again.ok ? 'accepted' : again.code, 'nonce_replayed');
+      }
+      count++;
+    }
+    return `${count} vectors`;
+  });
+}
+
 /** The verifier every round trip uses: both schemes, a memory nonce store. */
 export function conformanceVerifier(): Verifier {
   return createVerifier({ keys: { [KEY_ID]: { key: SECRET, encoding: 'base64url' } }, nonceStore: new MemoryNonceStore(), schemes: ['v1', 'rfc9421'] });
@@ -255,6 +291,7 @@ export async function runConformance(runtime: string, extra?: (checks: Checks) =
   const checks = new Checks();
   await v1Vectors(checks);
   await rfc9421Vectors(checks);
+  await webhookVectors(checks);
   const handler = sigilFetchHandler(conformanceVerifier(), echo, { connection: () => ({ remoteAddress: '127.0.0.1' }) });
   await roundTrip(checks, 'in-process Fetch handler', 'http://127.0.0.1:8787', (url, init) => handler(new Request(url, init)));
   if (extra) await extra(checks);

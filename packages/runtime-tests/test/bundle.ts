@@ -30,6 +30,8 @@ export async function bundle(entry: string, name: string, target: 'node' | 'brow
       v1Negative: vectors('v1-negative.json'),
       rfcPositive: vectors('rfc9421-positive.json'),
       rfcNegative: vectors('rfc9421-negative.json'),
+      webhooksPositive: vectors('webhooks-positive.json'),
+      webhooksNegative: vectors('webhooks-negative.json'),
     }),
   };
   const file = `${OUT_DIR}${name}.mjs`;

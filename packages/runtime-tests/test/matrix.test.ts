@@ -33,7 +33,7 @@ describe('runtime matrix: the conformance script on every runtime', () => {
       expect(checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`)).toEqual([]);
       expect(reports.map((r) => r.backend)).toEqual(reports.map(() => runtime.backend));
       // The vectors, the in-process round trip and the real server all ran.
-      for (const name of [/^v1 vectors through core$/, ...(runtime.name.startsWith('workerd') || runtime.name.includes('Chromium') ? [] : [/^@sigil\/\* resolve to the built dist\/$/]), /^v1 vectors through createVerifier$/, /^RFC 9421 vectors through core$/, /^RFC 9421 vectors through createVerifier$/, /^in-process Fetch handler: /, runtime.serverChecks]) {
+      for (const name of [/^v1 vectors through core$/, ...(runtime.name.startsWith('workerd') || runtime.name.includes('Chromium') ? [] : [/^@sigil\/\* resolve to the built dist\/$/]), /^v1 vectors through createVerifier$/, /^RFC 9421 vectors through core$/, /^RFC 9421 vectors through createVerifier$/, /^webhook vectors through createWebhookVerifier$/, /^in-process Fetch handler: /, runtime.serverChecks]) {
         expect(checks.some((c) => name.test(c.name)), `no check matching ${name}`).toBe(true);
       }
       console.log(`${runtime.name}: ${reports[0]!.runtime}, ${reports[0]!.backend} backend, ${checks.length} checks passed`);

@@ -1,8 +1,9 @@
 import { checkMethod, checkTarget } from '@sigil/core';
 import { runChecks, type Progress } from './lib/checks.js';
 import { settlePolicy, type Policy } from './lib/policy.js';
-import type { VerifierOptions } from './options.js';
-import type { VerificationResult, Verifier, VerifierEvent, VerifierRequest } from './types.js';
+import { transportHint } from './lib/request-parts.js';
+import type { MixedVerifierOptions, VerifierOptions } from './options.js';
+import type { AnyVerificationSuccess, VerificationResult, Verifier, VerifierEvent, VerifierRequest } from './types.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -15,14 +16,16 @@ function valid(check: (value: string) => void, value: string): boolean {
   }
 }
 
-function emit(policy: Policy, request: VerifierRequest, progress: Progress, result: VerificationResult, started: number): void {
+function emit(policy: Policy, request: VerifierRequest, progress: Progress, result: VerificationResult<AnyVerificationSuccess>, started: number): void {
   const onEvent = policy.onEvent;
   if (!onEvent) return;
   const q = typeof request.target === 'string' ? request.target.indexOf('?') : -1;
   const event: VerifierEvent = {
     type: result.ok ? 'accepted' : 'rejected',
     ...(result.ok ? {} : { code: result.code }),
+    ...(result.ok || result.code !== 'insecure_transport' ? {} : { hint: result.hint ?? transportHint(policy, request) }),
     ...(progress.keyId ? { keyId: progress.keyId } : {}),
+    ...(progress.scheme ? { scheme: progress.scheme as NonNullable<VerifierEvent['scheme']> } : {}),
     ...(valid(checkMethod, request.method) ? { method: request.method } : {}),
     ...(valid(checkTarget, request.target) ? { path: q < 0 ? request.target : request.target.slice(0, q) } : {}),
     latencyMs: performance.now() - started,
@@ -58,20 +61,29 @@ function emit(policy: Policy, request: VerifierRequest, progress: Progress, resu
  *
  * // RFC 9421 HTTP Message Signatures as well, with the same keys, window and nonce store:
  * const both = createVerifier({ keys, nonceStore, schemes: ['v1', 'rfc9421'] });
+ *
+ * // And Stripe's webhooks (its secret is the endpoint's: no key id):
+ * const all = createVerifier({ keys, nonceStore, schemes: ['v1', stripeScheme({ secrets: [stripeSecret] })] });
  */
-export function createVerifier(options: VerifierOptions): Verifier {
-  const policy = settlePolicy(options);
+export function createVerifier(options: VerifierOptions): Verifier;
+export function createVerifier(options: MixedVerifierOptions): Verifier<AnyVerificationSuccess>;
+export function createVerifier(options: VerifierOptions | MixedVerifierOptions): Verifier<AnyVerificationSuccess> {
+  return verifierOf(settlePolicy(options));
+}
+
+/** The verifier for a settled policy (createVerifier and createWebhookVerifier). */
+export function verifierOf<Success extends AnyVerificationSuccess>(policy: Policy): Verifier<Success> {
   // Without an event hook, runChecks' own promise is the answer: no second
   // promise and microtask turn per request.
   const verify = policy.onEvent
-    ? async (request: VerifierRequest): Promise<VerificationResult> => {
+    ? async (request: VerifierRequest): Promise<VerificationResult<Success>> => {
         const started = performance.now();
         const progress: Progress = {};
         const result = await runChecks(policy, request, progress);
         emit(policy, request, progress, result, started);
-        return result;
+        return result as VerificationResult<Success>;
       }
-    : (request: VerifierRequest): Promise<VerificationResult> => runChecks(policy, request);
+    : (request: VerifierRequest): Promise<VerificationResult<Success>> => runChecks(policy, request) as Promise<VerificationResult<Success>>;
   // Closures hold the keys: nothing to see through inspect or JSON.
   return Object.freeze({
     verify,

@@ -1,9 +1,11 @@
 export { createVerifier } from './create-verifier.js';
+export { createWebhookVerifier } from './create-webhook-verifier.js';
 export { MemoryNonceStore } from './memory-nonce-store.js';
 export type { MemoryNonceStoreOptions } from './memory-nonce-store.js';
 export type { NonceStore } from './nonce-store.js';
-export type { KeyEntry, KeyInput, KeyResolver, KeyScope, Rfc9421VerifierOptions, VerifierOptions } from './options.js';
+export type { KeyEntry, KeyInput, KeyResolver, KeyScope, Rfc9421VerifierOptions, VerifierOptions, MixedVerifierOptions, WebhookVerifierOptions } from './options.js';
 export type {
+  AnyVerificationSuccess,
   BodySource,
   SignatureScheme,
   VerificationFailure,
@@ -12,4 +14,5 @@ export type {
   Verifier,
   VerifierEvent,
   VerifierRequest,
+  WebhookVerificationSuccess,
 } from './types.js';

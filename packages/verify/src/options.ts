@@ -1,5 +1,6 @@
 import type { KeyEncoding, SigilKey } from '@sigil/core';
 import type { ComponentInput, StructuredFieldType } from '@sigil/core/rfc9421';
+import type { WebhookScheme } from '@sigil/core/webhooks';
 import type { NonceStore } from './nonce-store.js';
 import type { SignatureScheme, VerifierEvent } from './types.js';
 
@@ -100,7 +101,8 @@ export interface Rfc9421VerifierOptions {
 
 /**
  * Options of `createVerifier()`. Only `keys` and `nonceStore` are required;
- * every default is the secure one.
+ * every default is the secure one. (With webhook schemes as well, see
+ * MixedVerifierOptions.)
  *
  * @example
  * const options: VerifierOptions = { keys: { 'client-1': key }, nonceStore: new MemoryNonceStore() };
@@ -128,7 +130,8 @@ export interface VerifierOptions {
    * The signature schemes accepted. Default `['v1']`. With both, a request
    * carrying Signature-Input is verified as RFC 9421, one carrying
    * Sigil-Signature as v1, and one carrying both is refused
-   * (`signature_header_malformed`).
+   * (`signature_header_malformed`). Webhook schemes may be listed too (see
+   * MixedVerifierOptions).
    */
   readonly schemes?: readonly SignatureScheme[];
   /** RFC 9421 settings; only with `schemes` including `'rfc9421'`. */
@@ -155,3 +158,39 @@ export interface VerifierOptions {
   /** Called once per verification with a secret-free event. Errors it throws are ignored. */
   readonly onEvent?: (event: VerifierEvent) => void;
 }
+
+/**
+ * Options of `createVerifier()` when `schemes` lists webhook schemes from
+ * `@sigil/core/webhooks` (`standardWebhooksScheme({ secrets })`,
+ * `stripeScheme`, `githubScheme`, `slackScheme`, `shopifyScheme`) besides,
+ * or instead of, `'v1'` and `'rfc9421'`; each at most once. A request is
+ * verified by the one accepted scheme whose signature header it carries; one
+ * carrying the headers of two is refused (`signature_header_malformed`).
+ * Webhook schemes share the nonce store, body limit, transport rule, clock
+ * and events; their secrets, tolerance and replay retention are their own,
+ * and `keys`, `toleranceSeconds` and `requiredHeaders` do not apply to them.
+ * `keys` is required when `schemes` includes `'v1'` or `'rfc9421'`, and
+ * refused otherwise.
+ *
+ * @example
+ * const options: MixedVerifierOptions = { keys, nonceStore, schemes: ['v1', stripeScheme({ secrets: [stripeSecret] })] };
+ */
+export type MixedVerifierOptions = Omit<VerifierOptions, 'keys' | 'schemes'> & {
+  readonly keys?: VerifierOptions['keys'];
+  readonly schemes: readonly (SignatureScheme | WebhookScheme)[];
+};
+
+/**
+ * Options of `createWebhookVerifier()`: the webhook schemes, and the
+ * verifier options that apply to them.
+ *
+ * @example
+ * const options: WebhookVerifierOptions = { schemes: [stripeScheme({ secrets })], nonceStore: new MemoryNonceStore() };
+ */
+export type WebhookVerifierOptions = Pick<
+  VerifierOptions,
+  'nonceStore' | 'replay' | 'maxBodyBytes' | 'requireHttps' | 'allowInsecureHttp' | 'trustProxy' | 'clock' | 'onEvent'
+> & {
+  /** The webhook schemes accepted (at least one, each at most once), from `@sigil/core/webhooks`. */
+  readonly schemes: readonly WebhookScheme[];
+};

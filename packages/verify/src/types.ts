@@ -1,4 +1,5 @@
 import type { Algorithm, HeaderList, HeadersLike, SigilErrorCode } from '@sigil/core';
+import type { WebhookReplay, WebhookSchemeName, WebhookVerified } from '@sigil/core/webhooks';
 
 /**
  * The body of a request under verification: the bytes, or a reader the
@@ -49,6 +50,30 @@ export interface VerifierRequest {
 export type SignatureScheme = 'v1' | 'rfc9421';
 
 /**
+ * A verified webhook delivery (SPEC.md section 10): signed with the
+ * endpoint's secret, so it has no key id. Holds no signature or secret, so
+ * it is safe to log.
+ *
+ * @example
+ * if (result.ok && result.scheme === 'stripe') console.log(`secret #${result.secretIndex}`);
+ */
+export interface WebhookVerificationSuccess extends Omit<WebhookVerified, 'replay'> {
+  /** What replay protection remembered: `id` (the signed id) or `content` (the signed bytes). */
+  readonly replaySource: WebhookReplay['source'];
+  /** The raw body bytes the MAC covered (empty when there was none). */
+  readonly body: Uint8Array;
+}
+
+/**
+ * Any success: a signed request (VerificationSuccess) or a webhook
+ * delivery (WebhookVerificationSuccess). Narrow on `scheme`.
+ *
+ * @example
+ * if (result.ok && (result.scheme === 'v1' || result.scheme === 'rfc9421')) console.log(result.keyId);
+ */
+export type AnyVerificationSuccess = VerificationSuccess | WebhookVerificationSuccess;
+
+/**
  * A verified request. Holds no nonce, MAC or secret, so it is safe to log.
  *
  * @example
@@ -94,15 +119,21 @@ export interface VerificationFailure {
   readonly serverTime?: number;
   /** Debug mode only: the canonical string (RFC 9421: the signature base) the server computed. */
   readonly canonical?: string;
+  /** Debug mode only, on `insecure_transport`: why the transport was refused and what to change (events carry it always). */
+  readonly hint?: string;
 }
 
 /**
  * The outcome of `verifier.verify()`.
  *
+ * `Success` is VerificationSuccess for a verifier of signed requests,
+ * WebhookVerificationSuccess for a webhook verifier, and their union for a
+ * verifier that accepts both.
+ *
  * @example
  * const result: VerificationResult = await verifier.verify(request);
  */
-export type VerificationResult = VerificationSuccess | VerificationFailure;
+export type VerificationResult<Success extends AnyVerificationSuccess = VerificationSuccess> = Success | VerificationFailure;
 
 /**
  * A structured, secret-free record of one verification, for metrics and
@@ -115,8 +146,12 @@ export interface VerifierEvent {
   readonly type: 'accepted' | 'rejected';
   /** Set when rejected. The precise code (`key_unknown` included). */
   readonly code?: SigilErrorCode;
+  /** Set on `insecure_transport`: why the transport was refused and what to change (plain HTTP without a known loopback peer, or a proxy that does not say https). */
+  readonly hint?: string;
   /** Set once the header parsed (a syntactically valid key id). */
   readonly keyId?: string;
+  /** Webhook deliveries only: the scheme whose signature header the request carries (they have no key id). */
+  readonly scheme?: WebhookSchemeName;
   /** Set when the method is a valid HTTP token. */
   readonly method?: string;
   /** The path without its query, set when the target is valid. */
@@ -126,17 +161,19 @@ export interface VerifierEvent {
 }
 
 /**
- * A configured verifier. Create one per server with `createVerifier()`.
+ * A configured verifier. Create one per server with `createVerifier()` (or
+ * `createWebhookVerifier()`). `Success` is what it accepts (see
+ * VerificationResult).
  *
  * @example
  * const result = await verifier.verify(request);
  */
-export interface Verifier {
+export interface Verifier<Success extends AnyVerificationSuccess = VerificationSuccess> {
   /**
    * Runs every check in SPEC.md order. Resolves for every request, valid or
    * not: a key resolver that throws or rejects gives `key_lookup_unavailable`
    * (503). Rejects only when the resolver answers with something that is not
    * a key (`invalid_option`, a configuration bug).
    */
-  verify(request: VerifierRequest): Promise<VerificationResult>;
+  verify(request: VerifierRequest): Promise<VerificationResult<Success>>;
 }

@@ -4,11 +4,12 @@ import type { SigilErrorCode } from '@sigil/core';
 import { describe, expectTypeOf, it } from 'vitest';
 import { sigilFetchHandler } from '../src/adapters/fetch/index.js';
 import { sigilListener } from '../src/adapters/node/index.js';
-import { createVerifier, type VerificationResult, type VerificationSuccess, type Verifier } from '../src/index.js';
+import { stripeScheme } from '@sigil/core/webhooks';
+import { createVerifier, createWebhookVerifier, type AnyVerificationSuccess, type VerificationResult, type VerificationSuccess, type Verifier, type WebhookVerificationSuccess } from '../src/index.js';
 
 describe('public types', () => {
   it('narrows a result on ok', () => {
-    expectTypeOf(createVerifier).returns.toEqualTypeOf<Verifier>();
+    expectTypeOf(createVerifier({ keys: {}, replay: false })).toEqualTypeOf<Verifier>();
     expectTypeOf<Verifier['verify']>().returns.resolves.toEqualTypeOf<VerificationResult>();
     const result = {} as VerificationResult;
     if (result.ok) expectTypeOf(result.body).toEqualTypeOf<Uint8Array>();
@@ -28,6 +29,22 @@ describe('public types', () => {
   });
 
   it('gives a node listener the verification', () => {
-    expectTypeOf(sigilListener).parameter(1).parameter(2).toEqualTypeOf<VerificationSuccess>();
+    sigilListener(createVerifier({ keys: {}, replay: false }), (_req, _res, v) => expectTypeOf(v).toEqualTypeOf<VerificationSuccess>());
+  });
+
+  it('types a webhook verifier, and one that mixes webhooks with v1', () => {
+    const stripe = stripeScheme({ secrets: 'whsec_test' });
+    const webhooks = createWebhookVerifier({ schemes: [stripe], replay: false });
+    expectTypeOf(webhooks).toEqualTypeOf<Verifier<WebhookVerificationSuccess>>();
+    expectTypeOf(createVerifier({ keys: {}, replay: false, schemes: ['v1', stripe] })).toEqualTypeOf<Verifier<AnyVerificationSuccess>>();
+    sigilListener(webhooks, (_req, _res, v) => {
+      expectTypeOf(v.scheme).toEqualTypeOf<'standard-webhooks' | 'stripe' | 'github' | 'slack' | 'shopify'>();
+      expectTypeOf(v.timestamp).toEqualTypeOf<number | undefined>();
+    });
+    expectTypeOf<WebhookVerificationSuccess>().not.toHaveProperty('keyId');
+    expectTypeOf<WebhookVerificationSuccess>().not.toHaveProperty('signatures');
+    // A success of the mixed verifier narrows on scheme.
+    const any = {} as AnyVerificationSuccess;
+    if (any.scheme === 'v1' || any.scheme === 'rfc9421') expectTypeOf(any.keyId).toEqualTypeOf<string>();
   });
 });

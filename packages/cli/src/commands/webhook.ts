@@ -6,8 +6,10 @@ import type { Command } from '../lib/command.js';
 import { readData, readStdin } from '../lib/input.js';
 import type { CliIo } from '../lib/io.js';
 import { readSecretText } from '../lib/secret.js';
+import { verifyWebhook, VERIFY_HELP } from './webhook-verify.js';
 
 const HELP = `Usage: sigil webhook sign [options]
+       sigil webhook verify --scheme NAME [options] [FILE | -]
        sigil webhook secret
 
 sign: prints the Standard Webhooks headers (webhook-id, webhook-timestamp,
@@ -21,6 +23,8 @@ The signature covers "<id>.<timestamp>.<body bytes>"; send the body byte for
 byte as given. These are the headers @sigil/webhooks sends on one attempt.
 
 secret: prints a new whsec_ secret (32 random bytes).
+
+${VERIFY_HELP}
 
 Options of sign:
   -d, --data DATA          body: the text itself, @FILE for a file's exact bytes, @- for
@@ -45,7 +49,9 @@ async function run({ values, positionals }: ParsedArgs, io: CliIo): Promise<Exit
     io.stdout.write(`${generateWebhookSecret()}\n`);
     return EXIT.ok;
   }
-  if (action !== 'sign') throw usage('webhook: expected "sigil webhook sign" or "sigil webhook secret" (see sigil webhook --help)');
+  if (action === 'verify') return verifyWebhook(values, positionals[1], io);
+  if (positionals.length > 1) throw usage('webhook: too many arguments (see sigil webhook --help)');
+  if (action !== 'sign') throw usage('webhook: expected "sigil webhook sign", "sigil webhook verify" or "sigil webhook secret" (see sigil webhook --help)');
   const { text, source } = readSecretText('webhook', values, io.env, 'SIGIL_WEBHOOK_SECRET', 'see sigil webhook secret');
   const secrets = text.trim().split(/\s+/);
   const data = str(values, 'data');
@@ -67,16 +73,19 @@ async function run({ values, positionals }: ParsedArgs, io: CliIo): Promise<Exit
 /** `sigil webhook`: Standard Webhooks headers for a payload, and new whsec_ secrets. */
 export const webhook: Command = {
   name: 'webhook',
-  summary: 'print Standard Webhooks headers for a payload (sign), or a new whsec_ secret',
+  summary: 'sign a Standard Webhooks payload, verify a captured delivery of any webhook scheme, or make a whsec_ secret',
   help: HELP,
   options: {
     data: { type: 'string', short: 'd' },
     id: { type: 'string' },
     ts: { type: 'string' },
     json: { type: 'boolean' },
+    scheme: { type: 'string' },
+    now: { type: 'string' },
+    tolerance: { type: 'string' },
     'secret-env': { type: 'string' },
     'secret-file': { type: 'string' },
   },
-  maxPositionals: 1,
+  maxPositionals: 2,
   run,
 };

@@ -7,13 +7,14 @@
 // and this file names no scheme.
 import { importKey, isSigilError, type SigilErrorCode, type SigilKey } from '@sigil/core';
 import { checkNow, MemoryNonceStore } from '../memory-nonce-store.js';
-import type { VerificationResult, VerificationSuccess, VerifierRequest } from '../types.js';
+import type { AnyVerificationSuccess, VerificationResult, VerificationSuccess, VerifierRequest, WebhookVerificationSuccess } from '../types.js';
 import { activeAt, inScope, isThenable, secretsOf, type ActiveKey } from './keys.js';
 import type { Policy } from './policy.js';
-import { declaredLength, transportAllowed } from './request-parts.js';
-import { failure, type Claim, type Scheme, type SchemeSignature } from './scheme.js';
+import { declaredLength, transportAllowed, transportHint } from './request-parts.js';
+import { failure, type Claim, type EndpointDetails, type Scheme, type SchemeDetails, type SchemeSignature } from './scheme.js';
 
 const EMPTY = new Uint8Array(0);
+const NO_KEYS: readonly SigilKey[] = Object.freeze([]);
 /**
  * The key an unknown key id is checked against: random, never configured, so it
  * matches nothing. Made on first use, not at import: workerd forbids generating
@@ -59,7 +60,8 @@ function readBody(policy: Policy, request: VerifierRequest): Body | Promise<Body
 
 /** Step 5 (and its re-check at step 12): `created` within the window both ways, `expires` not past. */
 function inWindow(policy: Policy, claim: Claim, now: number): boolean {
-  return Math.abs(now - claim.created) <= policy.toleranceSeconds && !(claim.expires !== undefined && now > claim.expires);
+  const { created, expires } = claim;
+  return (created === undefined || Math.abs(now - created) <= policy.toleranceSeconds) && !(expires !== undefined && now > expires);
 }
 
 /** The store's answer, mapped to a code; every store failure fails closed. */
@@ -73,12 +75,12 @@ function storeFailure(error: unknown): SigilErrorCode {
 }
 
 /** Step 12: one atomic check-and-store of what the scheme remembers. A promise unless the store is a MemoryNonceStore. */
-function storeNonce(policy: Policy, signature: SchemeSignature): SigilErrorCode | undefined | Promise<SigilErrorCode | undefined> {
+function storeNonce(policy: Policy, signature: SchemeSignature, body: Uint8Array): SigilErrorCode | undefined | Promise<SigilErrorCode | undefined> {
   const store = policy.nonceStore;
   if (!store) return undefined;
-  const { space, id, expiresAtMs } = signature.replay(policy);
   // A slow body may have outlived the window: the store would refuse a past expiry.
   const nowMs = policy.clock();
+  const { space, id, expiresAtMs } = signature.replay(policy, nowMs, body);
   if (nowMs >= expiresAtMs || !inWindow(policy, signature.claim, Math.floor(nowMs / 1000))) return 'timestamp_out_of_window';
   try {
     // The memory store's own method, not a subclass's or a spy's: call it directly.
@@ -94,49 +96,70 @@ function storeNonce(policy: Policy, signature: SchemeSignature): SigilErrorCode 
 /** What the caller learns even when the checks fail: for events only. */
 export interface Progress {
   keyId?: string;
+  /** The scheme, for one whose key is the endpoint's (no key id to name). */
+  scheme?: Scheme['name'];
 }
 
 /**
- * Steps 2-4: every accepted scheme's screen; then the one accepted scheme
- * whose field the request carries, parsed. Fields of several accepted
- * schemes are ambiguous and refused (`signature_header_malformed`): the
- * verifier never guesses which of two signatures the application relies on.
- * A field of a scheme the policy does not accept is ignored.
+ * Steps 2-4: every accepted scheme's screen (unless the request carries the
+ * field of a scheme that skips them: a webhook); then the one accepted
+ * scheme whose field the request carries, parsed. Fields of several
+ * accepted schemes are ambiguous and refused (`signature_header_malformed`):
+ * the verifier never guesses which of two signatures the application relies
+ * on. A field of a scheme the policy does not accept is ignored.
  */
-function parseSignature(policy: Policy, request: VerifierRequest): SchemeSignature | SigilErrorCode {
-  for (const screen of policy.screens) {
-    const refused = screen(request);
-    if (refused) return refused;
-  }
+function parseSignature(policy: Policy, request: VerifierRequest, now: number, progress: Progress | undefined): SchemeSignature | SigilErrorCode {
   let picked: Scheme | undefined;
   let found: unknown;
+  let several = false;
+  let screened = true;
   for (const scheme of policy.schemes) {
     const seen = scheme.detect(request);
     if (seen === undefined) continue;
-    if (picked) return 'signature_header_malformed';
+    if (scheme.unscreened) screened = false;
+    if (picked) several = true;
     picked = scheme;
     found = seen;
   }
+  if (screened) {
+    for (const screen of policy.screens) {
+      const refused = screen(request);
+      if (refused) return refused;
+    }
+  }
+  if (several) return 'signature_header_malformed';
   if (!picked) return 'signature_missing';
+  if (progress && picked.keys === 'endpoint') progress.scheme = picked.name;
   try {
-    return picked.parse(policy, request, found);
+    return picked.parse(policy, request, found, now);
   } catch (error) {
     return codeOf(error);
   }
 }
 
-/** Runs steps 1 to 12 of SPEC.md section 4. Resolves for every request; rejects only when the key resolver answers with something that is not a key. */
-export async function runChecks(policy: Policy, request: VerifierRequest, progress?: Progress): Promise<VerificationResult> {
-  // 1 transport; 2 the schemes' screens (no signature in the query); 3-4 the signature, parsed.
-  if (!transportAllowed(policy, request)) return failure('insecure_transport');
-  const signature = parseSignature(policy, request);
-  if (typeof signature === 'string') return failure(signature);
-  const { claim } = signature;
-  if (progress) progress.keyId = claim.keyId;
+/** The success: a request's key id and what its scheme adds, or (no key id) the endpoint scheme's report. */
+function success(claim: Claim, body: Uint8Array, details: SchemeDetails | EndpointDetails, keyIndex: number): AnyVerificationSuccess {
+  if (claim.keyId === undefined) return { ok: true, ...(details as EndpointDetails), body } satisfies WebhookVerificationSuccess;
+  const { scheme, algorithm, signedHeaders } = details as SchemeDetails;
+  const keyed: VerificationSuccess = { ok: true, keyId: claim.keyId, keyIndex, timestamp: claim.created!, body, scheme, algorithm, signedHeaders };
+  // v1 adds nothing else: no spread on its hot path.
+  return scheme === 'v1' ? keyed : { ...keyed, ...details };
+}
 
-  // 5 timestamp window, both ways (and RFC 9421 expires).
+/** Runs steps 1 to 12 of SPEC.md section 4. Resolves for every request; rejects only when the key resolver answers with something that is not a key. */
+export async function runChecks(policy: Policy, request: VerifierRequest, progress?: Progress): Promise<VerificationResult<AnyVerificationSuccess>> {
+  // 1 transport; 2 the schemes' screens (no signature in the query); 3-4 the signature, parsed.
+  if (!transportAllowed(policy, request)) return failure('insecure_transport', policy.debug ? { hint: transportHint(policy, request) } : {});
   const nowMs = policy.clock();
   const now = Math.floor(nowMs / 1000);
+  const signature = parseSignature(policy, request, now, progress);
+  // A scheme that checks its own signed time refuses it while parsing.
+  if (typeof signature === 'string') return failure(signature, signature === 'timestamp_out_of_window' ? { serverTime: now } : {});
+  const { claim } = signature;
+  const keyId = claim.keyId;
+  if (progress && keyId !== undefined) progress.keyId = keyId;
+
+  // 5 timestamp window, both ways (and RFC 9421 expires).
   if (!inWindow(policy, claim, now)) return failure('timestamp_out_of_window', { serverTime: now });
 
   // 6 coverage: what the policy requires is signed.
@@ -146,20 +169,23 @@ export async function runChecks(policy: Policy, request: VerifierRequest, progre
     return failure(codeOf(error));
   }
 
-  // 7 keys of this id, active at the verifier's clock; a failing resolver fails closed.
-  let all: readonly ActiveKey[];
-  try {
-    const found = policy.keys(claim.keyId);
-    all = isThenable(found) ? await found : found;
-  } catch (error) {
-    if (isSigilError(error, 'key_lookup_unavailable')) return failure('key_lookup_unavailable');
-    throw error;
+  // 7 keys of this id, active at the verifier's clock; a failing resolver
+  // fails closed. A scheme without a key id holds its own secrets.
+  let all: readonly ActiveKey[] = [];
+  if (keyId !== undefined) {
+    try {
+      const found = policy.keys(keyId);
+      all = isThenable(found) ? await found : found;
+    } catch (error) {
+      if (isSigilError(error, 'key_lookup_unavailable')) return failure('key_lookup_unavailable');
+      throw error;
+    }
   }
   const active = activeAt(all, nowMs);
   // No active key: carry on as if there were one (the decoy), so that body
   // reading, connection handling, errors and the work done read exactly as
   // for a known id with a bad MAC; key_unknown is decided at step 10.
-  const unknown = active.length === 0;
+  const unknown = keyId !== undefined && active.length === 0;
 
   // 8 body.
   const read = readBody(policy, request);
@@ -169,7 +195,7 @@ export async function runChecks(policy: Policy, request: VerifierRequest, progre
   // 9 canonical string or signature base; 10 MAC under each active key, constant time.
   let outcome;
   try {
-    outcome = signature.verifyMac(body, unknown ? DECOY() : secretsOf(active));
+    outcome = signature.verifyMac(body, keyId === undefined ? NO_KEYS : unknown ? DECOY() : secretsOf(active));
   } catch (error) {
     return failure(codeOf(error));
   }
@@ -179,24 +205,12 @@ export async function runChecks(policy: Policy, request: VerifierRequest, progre
   }
 
   // 11 scope of the matching key; 12 nonce.
-  const matched = active[outcome.index]!;
-  if (!inScope(matched, request.method, request.target)) return failure('key_scope_denied');
-  const storing = storeNonce(policy, signature);
+  const matched = active[outcome.index];
+  if (matched && !inScope(matched, request.method, request.target)) return failure('key_scope_denied');
+  const storing = storeNonce(policy, signature, body);
   const nonceProblem = storing instanceof Promise ? await storing : storing;
   if (nonceProblem === 'timestamp_out_of_window') return failure(nonceProblem, { serverTime: Math.floor(policy.clock() / 1000) });
   if (nonceProblem) return failure(nonceProblem);
 
-  const { details } = outcome;
-  const success: VerificationSuccess = {
-    ok: true,
-    keyId: claim.keyId,
-    keyIndex: all.indexOf(matched),
-    timestamp: claim.created,
-    body,
-    scheme: details.scheme,
-    algorithm: details.algorithm,
-    signedHeaders: details.signedHeaders,
-  };
-  // v1 adds nothing else: no spread on its hot path.
-  return details.scheme === 'v1' ? success : { ...success, ...details };
+  return success(claim, body, outcome.details, matched ? all.indexOf(matched) : -1);
 }

@@ -5,13 +5,14 @@ import { parseOptions } from '@sigil/core/options';
 import { componentId, type ComponentInput } from '@sigil/core/rfc9421';
 import * as z from 'zod/mini';
 import type { NonceStore } from '../nonce-store.js';
-import type { Rfc9421VerifierOptions, VerifierOptions } from '../options.js';
+import type { MixedVerifierOptions, Rfc9421VerifierOptions, VerifierOptions, WebhookVerifierOptions } from '../options.js';
 import type { SignatureScheme, VerifierEvent } from '../types.js';
 import { describeIssue } from './issue.js';
 import { keyRing, keysSchema, type KeyRing } from './keys.js';
 import type { Scheme } from './scheme.js';
 import { rfc9421Scheme } from './scheme-rfc9421.js';
 import { v1Scheme } from './scheme-v1.js';
+import { isWebhookScheme, notAScheme, webhookScheme } from './scheme-webhook.js';
 
 /** The verifier's settled configuration. */
 export interface Policy {
@@ -37,7 +38,7 @@ const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { me
 
 const optionsSchema = z
   .strictObject({
-    keys: keysSchema,
+    keys: z.optional(keysSchema),
     nonceStore: z.optional(
       z.custom<NonceStore>(
         (v) => typeof v === 'object' && v !== null && typeof (v as NonceStore).checkAndStore === 'function',
@@ -48,11 +49,8 @@ const optionsSchema = z
     toleranceSeconds: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(86_400))),
     requiredHeaders: z.optional(z.array(z.string())),
     allowUnsignedContentType: z.optional(z.boolean()),
-    schemes: z.optional(
-      z
-        .array(z.enum(['v1', 'rfc9421']))
-        .check(z.minLength(1), z.refine((list) => new Set(list).size === list.length, 'expected each scheme at most once')),
-    ),
+    // Each entry is checked by schemeList(): a name or a webhook scheme value.
+    schemes: z.optional(z.array(z.unknown()).check(z.minLength(1))),
     rfc9421: z.optional(
       z.strictObject({
         requiredComponents: z.optional(z.array(z.union([z.string(), z.strictObject({ name: z.string(), params: z.optional(z.unknown()) })]))),
@@ -73,6 +71,21 @@ const optionsSchema = z
 
 /** The built-in schemes by name. */
 const SCHEMES: Readonly<Record<SignatureScheme, Scheme>> = { v1: v1Scheme, rfc9421: rfc9421Scheme };
+
+/** `schemes` as pipeline schemes, in the order given: names of the built-in ones, webhook scheme values. */
+function schemeList(list: readonly unknown[]): Scheme[] {
+  const schemes = list.map((entry, i): Scheme => {
+    if (entry === 'v1' || entry === 'rfc9421') return SCHEMES[entry];
+    if (isWebhookScheme(entry)) return webhookScheme(entry);
+    throw notAScheme(i);
+  });
+  // Two entries of one scheme would read the same header: a rotation is several secrets in one scheme.
+  if (new Set(schemes.map((scheme) => scheme.name)).size !== schemes.length) throw invalid('schemes: expected each scheme at most once');
+  return schemes;
+}
+
+/** A verifier of webhooks only has no keys: its secrets are its schemes'. */
+const NO_KEY_IDS: KeyRing = () => [];
 
 function invalid(detail: string): SigilError {
   return new SigilError('invalid_option', { detail });
@@ -111,7 +124,7 @@ function isProduction(): boolean {
  * Validates options and settles defaults. Throws `invalid_option` naming the
  * first offending option; never echoes a value (it might be a secret).
  */
-export function settlePolicy(options: VerifierOptions): Policy {
+export function settlePolicy(options: VerifierOptions | MixedVerifierOptions | WebhookVerifierOptions): Policy {
   if (typeof options !== 'object' || options === null) throw invalid('createVerifier() needs an options object');
   const parsed = parseOptions(optionsSchema, options);
   if (!parsed.success) {
@@ -122,19 +135,22 @@ export function settlePolicy(options: VerifierOptions): Policy {
   if (replay && !o.nonceStore) throw invalid('nonceStore is required (replay protection is off only with replay: false)');
   if (!replay && o.nonceStore) throw invalid('nonceStore is given but replay is false');
   if (o.debug && isProduction()) throw invalid('debug cannot be enabled when NODE_ENV is production');
-  const names: readonly SignatureScheme[] = o.schemes ?? ['v1'];
-  const schemes = names.map((name) => SCHEMES[name]);
-  if (options.rfc9421 && !names.includes('rfc9421')) throw invalid("rfc9421 is given but schemes does not include 'rfc9421'");
-  const requiredComponents = componentList(options.rfc9421?.requiredComponents);
+  const schemes = o.schemes ? schemeList(o.schemes) : [v1Scheme];
+  const keyed = schemes.some((scheme) => scheme.keys === 'request');
+  if (keyed && o.keys === undefined) throw invalid('keys: required for the v1 and rfc9421 schemes');
+  if (!keyed && o.keys !== undefined) throw invalid('keys is given but no scheme uses it: a webhook scheme holds its own secrets');
+  const rfc9421 = 'rfc9421' in options ? options.rfc9421 : undefined;
+  if (rfc9421 && !schemes.includes(rfc9421Scheme)) throw invalid("rfc9421 is given but schemes does not include 'rfc9421'");
+  const requiredComponents = componentList(rfc9421?.requiredComponents);
   return {
-    keys: keyRing(options.keys),
+    keys: !('keys' in options) || options.keys === undefined ? NO_KEY_IDS : keyRing(options.keys),
     nonceStore: replay ? o.nonceStore : undefined,
     toleranceSeconds: o.toleranceSeconds ?? 300,
     requiredHeaders: requiredList(o.requiredHeaders ?? []),
     allowUnsignedContentType: o.allowUnsignedContentType ?? false,
     schemes,
     screens: [...new Set(schemes.flatMap((scheme) => (scheme.screen ? [scheme.screen] : [])))],
-    rfc9421: { ...options.rfc9421, ...(requiredComponents ? { requiredComponents: [...requiredComponents] } : {}) },
+    rfc9421: { ...rfc9421, ...(requiredComponents ? { requiredComponents: [...requiredComponents] } : {}) },
     maxBodyBytes: o.maxBodyBytes ?? 1024 * 1024,
     requireHttps: (o.requireHttps ?? true) && !(o.allowInsecureHttp ?? false),
     trustProxy: o.trustProxy ?? false,

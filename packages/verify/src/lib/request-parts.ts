@@ -93,3 +93,16 @@ export function transportAllowed(policy: Policy, request: VerifierRequest): bool
   if (!policy.requireHttps) return true;
   return requestScheme(policy, request) === 'https' || (!policy.trustProxy && isLoopback(request.remoteAddress));
 }
+
+/**
+ * Why step 1 refused a request, and what to change (SPEC.md section 4.1):
+ * for events always, for the response body in debug mode only. Names the
+ * setting, never a received value.
+ */
+export function transportHint(policy: Policy, request: VerifierRequest): string {
+  if (policy.trustProxy) return 'trustProxy is set and X-Forwarded-Proto does not say https for every hop: have the TLS-terminating proxy send X-Forwarded-Proto: https';
+  if (!request.remoteAddress) {
+    return 'plain HTTP and the peer address is unknown, so the loopback exemption cannot apply: give the adapter the connection (remoteAddress: Bun server.requestIP(req), Deno info.remoteAddr), serve HTTPS, or set allowInsecureHttp for local development';
+  }
+  return 'plain HTTP from a peer that is not loopback: serve HTTPS (behind a TLS-terminating proxy: trustProxy), or set allowInsecureHttp for local development';
+}

@@ -99,6 +99,7 @@ function parseRfc9421(policy: Policy, request: VerifierRequest): SchemeSignature
  */
 export const rfc9421Scheme: Scheme<string> = Object.freeze({
   name: 'rfc9421',
+  keys: 'request',
   screen: screenQuery,
   // Core's parser reads Signature-Input and Signature itself.
   detect: (request: VerifierRequest) => firstFieldLine(request.headers, 'signature-input'),

@@ -11,12 +11,13 @@ import {
   SIGNATURE_HEADER,
   SigilError,
   type SigilErrorCode,
+  type SigilKey,
   type SignatureParams,
 } from '@sigil/core';
 import type { VerifierRequest } from '../types.js';
 import type { Policy } from './policy.js';
 import { soleFieldLine } from './request-parts.js';
-import { nonceEntry, type Scheme, type SchemeSignature } from './scheme.js';
+import { nonceEntry, type MacOutcome, type ReplayEntry, type Scheme, type SchemeSignature } from './scheme.js';
 
 // Core hands out one frozen list per distinct h value, so a client's list is
 // the same object on every request: each policy checks its coverage once.
@@ -47,28 +48,52 @@ export function screenQuery(request: VerifierRequest): SigilErrorCode | undefine
   return hasSignatureInQuery(request.target) ? 'signature_in_query' : undefined;
 }
 
+/**
+ * A parsed v1 signature. A class, not an object of closures: the methods
+ * live on the prototype, so a request allocates one object here.
+ */
+class V1Signature implements SchemeSignature {
+  readonly claim: { readonly keyId: string; readonly created: number };
+  readonly #policy: Policy;
+  readonly #request: VerifierRequest;
+  readonly #params: SignatureParams;
+
+  constructor(policy: Policy, request: VerifierRequest, params: SignatureParams) {
+    this.claim = { keyId: params.keyId, created: params.timestamp };
+    this.#policy = policy;
+    this.#request = request;
+    this.#params = params;
+  }
+
+  replay(policy: Policy): ReplayEntry {
+    return nonceEntry(policy, this.claim, this.#params.nonce);
+  }
+
+  checkCoverage(): void {
+    checkV1Coverage(this.#policy, this.#params, this.#request);
+  }
+
+  verifyMac(body: Uint8Array, keys: readonly SigilKey[]): MacOutcome {
+    const request = this.#request;
+    const params = this.#params;
+    const canonical = canonicalize({ method: request.method, target: request.target, headers: request.headers, body }, params);
+    const index = matchMac(params, canonical, keys);
+    if (index < 0) return { ok: false, code: 'signature_invalid', canonical };
+    return { ok: true, index, details: { scheme: 'v1', algorithm: params.algorithm, signedHeaders: params.headers } };
+  }
+}
+
 /** Step 4 for v1. Throws core's SigilErrors for a malformed header. */
 function parseV1(policy: Policy, request: VerifierRequest, field: string | null): SchemeSignature {
   // Several Sigil-Signature lines (null) are never guessed between.
   if (field === null) throw new SigilError('signature_header_malformed');
-  const params = parseSignatureHeader(field);
-  const claim = { keyId: params.keyId, created: params.timestamp };
-  return {
-    claim,
-    replay: (settled) => nonceEntry(settled, claim, params.nonce),
-    checkCoverage: () => checkV1Coverage(policy, params, request),
-    verifyMac(body, keys) {
-      const canonical = canonicalize({ method: request.method, target: request.target, headers: request.headers, body }, params);
-      const index = matchMac(params, canonical, keys);
-      if (index < 0) return { ok: false, code: 'signature_invalid', canonical };
-      return { ok: true, index, details: { scheme: 'v1', algorithm: params.algorithm, signedHeaders: params.headers } };
-    },
-  };
+  return new V1Signature(policy, request, parseSignatureHeader(field));
 }
 
 /** The v1 scheme (SPEC.md sections 2-4): one Sigil-Signature field. */
 export const v1Scheme: Scheme<string | null> = Object.freeze({
   name: 'v1',
+  keys: 'request',
   screen: screenQuery,
   // The sole field line, null when repeated, undefined when absent.
   detect: (request: VerifierRequest) => soleFieldLine(request.headers, SIGNATURE_HEADER),

@@ -235,6 +235,18 @@ class Verifier:
             return self._request_scheme(incoming) == "https"
         return incoming.secure or is_loopback(incoming.remote_addr)
 
+    def _transport_hint(self, incoming: Incoming) -> str:
+        """Why step 1 refused, and what to change (SPEC 4.1): for events. Names the setting, never a received value."""
+        if self._trust_proxy:
+            return ("trustProxy is set and X-Forwarded-Proto does not say https for every hop: "
+                    "have the TLS-terminating proxy send X-Forwarded-Proto: https")
+        if not incoming.remote_addr:
+            return ("plain HTTP and the peer address is unknown, so the loopback exemption cannot apply: give the adapter "
+                    "the connection (remoteAddress: Bun server.requestIP(req), Deno info.remoteAddr), serve HTTPS, "
+                    "or set allowInsecureHttp for local development")
+        return ("plain HTTP from a peer that is not loopback: serve HTTPS (behind a TLS-terminating proxy: trustProxy), "
+                "or set allowInsecureHttp for local development")
+
     def _store_nonce(self, key_id: str, nonce: str, timestamp: int, expires: Optional[int] = None) -> None:
         tolerance = self._tolerance
         # Kept until the last millisecond at which step 5 still accepts this ts.
@@ -451,6 +463,8 @@ class Verifier:
         event: Dict[str, Any] = {"type": "rejected" if isinstance(result, Rejected) else "accepted"}
         if isinstance(result, Rejected):
             event["code"] = result.code
+            if result.code == "insecure_transport":
+                event["hint"] = self._transport_hint(incoming)
         for name in ("keyId", "scheme"):
             if name in progress:
                 event[name] = progress[name]

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SigilError } from '@sigil/core';
 import { bodyTouched } from '../../lib/node-body.js';
 import { assertVerifier } from '../../lib/response.js';
-import type { VerificationSuccess, Verifier } from '../../types.js';
+import type { AnyVerificationSuccess, VerificationSuccess, Verifier, WebhookVerificationSuccess } from '../../types.js';
+import { isWebhookSuccess } from '../../lib/response.js';
 import { verifyNodeRequestAt } from '../node/verify-node-request.js';
 import { writeNodeFailure } from '../node/write-node-failure.js';
 import { parseBody } from './parse-body.js';
@@ -12,8 +13,10 @@ declare global {
     interface Request {
       /** Set by sigilExpress(): the verified raw body. */
       rawBody?: Buffer;
-      /** Set by sigilExpress(): who signed the request. */
+      /** Set by sigilExpress(): who signed the request (v1 and RFC 9421). */
       sigil?: VerificationSuccess;
+      /** Set by sigilExpress() for a webhook delivery: which scheme and secret verified it. */
+      sigilWebhook?: WebhookVerificationSuccess;
     }
   }
 }
@@ -30,7 +33,13 @@ export interface SigilExpressOptions {
 }
 
 /** The request fields the middleware reads and sets (Express's own Request has them). */
-export type SigilExpressRequest = IncomingMessage & { originalUrl?: string; body?: unknown; rawBody?: Buffer; sigil?: VerificationSuccess };
+export type SigilExpressRequest = IncomingMessage & {
+  originalUrl?: string;
+  body?: unknown;
+  rawBody?: Buffer;
+  sigil?: VerificationSuccess;
+  sigilWebhook?: WebhookVerificationSuccess;
+};
 
 /**
  * Express middleware verifying every request, whatever its method (HEAD and
@@ -52,7 +61,7 @@ export type SigilExpressRequest = IncomingMessage & { originalUrl?: string; body
  * app.post('/orders', (req, res) => res.json({ keyId: req.sigil?.keyId, order: req.body }));
  */
 export function sigilExpress(
-  verifier: Verifier,
+  verifier: Verifier<AnyVerificationSuccess>,
   options: SigilExpressOptions = {},
 ): (req: SigilExpressRequest, res: ServerResponse, next: (error?: unknown) => void) => void {
   assertVerifier(verifier, 'sigilExpress');
@@ -73,7 +82,8 @@ export function sigilExpress(
       if (!result.ok) return writeNodeFailure(res, result);
       const body = result.body;
       req.rawBody = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-      req.sigil = result;
+      if (isWebhookSuccess(result)) req.sigilWebhook = result;
+      else req.sigil = result;
       if (parse) {
         try {
           req.body = parseBody(req.headers['content-type'], body) ?? req.body;

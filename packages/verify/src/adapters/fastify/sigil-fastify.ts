@@ -1,13 +1,15 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginCallback } from 'fastify';
-import { assertVerifier, failureReply } from '../../lib/response.js';
-import type { VerificationSuccess, Verifier } from '../../types.js';
+import { assertVerifier, failureReply, isWebhookSuccess } from '../../lib/response.js';
+import type { AnyVerificationSuccess, VerificationSuccess, Verifier, WebhookVerificationSuccess } from '../../types.js';
 import { verifyNodeRequest } from '../node/verify-node-request.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by sigilFastify: who signed the request (null until verified). */
     sigil: VerificationSuccess | null;
+    /** Set by sigilFastify for a webhook delivery: which scheme and secret verified it (null otherwise). */
+    sigilWebhook: WebhookVerificationSuccess | null;
   }
 }
 
@@ -18,7 +20,7 @@ declare module 'fastify' {
  * await app.register(sigilFastify, { verifier });
  */
 export interface SigilFastifyOptions {
-  readonly verifier: Verifier;
+  readonly verifier: Verifier<AnyVerificationSuccess>;
 }
 
 const plugin: FastifyPluginCallback<SigilFastifyOptions> = (fastify, options, done) => {
@@ -30,12 +32,14 @@ const plugin: FastifyPluginCallback<SigilFastifyOptions> = (fastify, options, do
   }
   const verifier = options.verifier;
   fastify.decorateRequest('sigil', null);
+  fastify.decorateRequest('sigilWebhook', null);
   // onRequest runs for every route, method and the 404 handler, before
   // Fastify touches the body: the verifier reads the raw stream itself.
   fastify.addHook('onRequest', async (request, reply) => {
     const result = await verifyNodeRequest(verifier, request.raw);
     if (result.ok) {
-      request.sigil = result;
+      if (isWebhookSuccess(result)) request.sigilWebhook = result;
+      else request.sigil = result;
       return;
     }
     const answer = failureReply(result);
@@ -44,7 +48,7 @@ const plugin: FastifyPluginCallback<SigilFastifyOptions> = (fastify, options, do
   });
   // The stream is consumed by now: hand Fastify's own parsers the verified bytes.
   fastify.addHook('preParsing', async (request, _reply, payload) => {
-    const body = request.sigil?.body;
+    const body = (request.sigil ?? request.sigilWebhook)?.body;
     if (!body) return payload;
     return Readable.from(body.length > 0 ? [Buffer.from(body.buffer, body.byteOffset, body.byteLength)] : []);
   });

@@ -1,5 +1,5 @@
 import { assertVerifier } from '../../lib/response.js';
-import type { VerificationSuccess, Verifier } from '../../types.js';
+import type { AnyVerificationSuccess, VerificationSuccess, Verifier } from '../../types.js';
 import { failureResponse } from './failure-response.js';
 import { verifyFetchRequest, type FetchConnection } from './verify-fetch-request.js';
 
@@ -10,9 +10,9 @@ import { verifyFetchRequest, type FetchConnection } from './verify-fetch-request
  * @example
  * const handler: SigilFetchHandler<[]> = async (request, { keyId }) => Response.json(await request.json());
  */
-export type SigilFetchHandler<A extends unknown[]> = (
+export type SigilFetchHandler<A extends unknown[], S extends AnyVerificationSuccess = VerificationSuccess> = (
   request: Request,
-  verification: VerificationSuccess,
+  verification: S,
   ...rest: A
 ) => Response | Promise<Response>;
 
@@ -55,9 +55,9 @@ function replayable(request: Request, body: Uint8Array): Request {
  *   return Response.json({ ok: true, keyId, order });
  * });
  */
-export function sigilFetchHandler<A extends unknown[]>(
-  verifier: Verifier,
-  handler: SigilFetchHandler<A>,
+export function sigilFetchHandler<A extends unknown[], S extends AnyVerificationSuccess = VerificationSuccess>(
+  verifier: Verifier<S>,
+  handler: SigilFetchHandler<A, S>,
   options: SigilFetchHandlerOptions<A> = {},
 ): (request: Request, ...rest: A) => Promise<Response> {
   assertVerifier(verifier, 'sigilFetchHandler');

@@ -1,6 +1,6 @@
 import type { HeadersLike } from '@sigil/core';
 import { readStreamCapped } from '../../lib/stream-body.js';
-import type { VerificationResult, Verifier } from '../../types.js';
+import type { AnyVerificationSuccess, VerificationResult, Verifier } from '../../types.js';
 
 /**
  * What a Fetch `Request` cannot tell by itself about its connection. Pass
@@ -40,7 +40,7 @@ export interface FetchConnection {
  *   },
  * };
  */
-export function verifyFetchRequest(verifier: Verifier, request: Request, connection: FetchConnection = {}): Promise<VerificationResult> {
+export function verifyFetchRequest<S extends AnyVerificationSuccess>(verifier: Verifier<S>, request: Request, connection: FetchConnection = {}): Promise<VerificationResult<S>> {
   const url = new URL(request.url);
   const headers: HeadersLike = {
     get: (name) => request.headers.get(name) ?? (name === 'host' ? url.host : null),

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { assertVerifier } from '../../lib/response.js';
-import type { VerificationSuccess, Verifier } from '../../types.js';
+import type { AnyVerificationSuccess, VerificationSuccess, Verifier } from '../../types.js';
 import { failureResponse } from '../fetch/failure-response.js';
 import { verifyFetchRequest, type FetchConnection } from '../fetch/verify-fetch-request.js';
 
@@ -10,8 +10,8 @@ import { verifyFetchRequest, type FetchConnection } from '../fetch/verify-fetch-
  * @example
  * const app = new Hono<SigilHonoEnv>();
  */
-export interface SigilHonoEnv {
-  Variables: { sigil: VerificationSuccess };
+export interface SigilHonoEnv<S extends AnyVerificationSuccess = VerificationSuccess> {
+  Variables: { sigil: S };
 }
 
 /**
@@ -62,7 +62,7 @@ function nodeConnection(env: unknown): FetchConnection | undefined {
  * app.use('*', sigilHono(verifier));
  * app.post('/orders', async (c) => c.json({ keyId: c.get('sigil').keyId, order: await c.req.json() }));
  */
-export function sigilHono(verifier: Verifier, options: SigilHonoOptions = {}): MiddlewareHandler<SigilHonoEnv> {
+export function sigilHono<S extends AnyVerificationSuccess = VerificationSuccess>(verifier: Verifier<S>, options: SigilHonoOptions = {}): MiddlewareHandler<SigilHonoEnv<S>> {
   assertVerifier(verifier, 'sigilHono');
   return async (c, next) => {
     const connection = options.connection ? options.connection(c) : nodeConnection(c.env);

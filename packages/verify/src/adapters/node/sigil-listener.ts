@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isHttp2, type NodeRequest } from '../../lib/node-body.js';
 import { assertVerifier } from '../../lib/response.js';
-import type { VerificationSuccess, Verifier } from '../../types.js';
+import type { AnyVerificationSuccess, VerificationSuccess, Verifier } from '../../types.js';
 import { verifyNodeRequest } from './verify-node-request.js';
 import { writeNodeFailure, type NodeResponse } from './write-node-failure.js';
 
@@ -12,11 +12,11 @@ import { writeNodeFailure, type NodeResponse } from './write-node-failure.js';
  * @example
  * const handler: SigilNodeListener = (req, res, { keyId, body }) => res.end(`hello ${keyId}`);
  */
-export type SigilNodeListener<Req extends NodeRequest = IncomingMessage, Res extends NodeResponse = ServerResponse> = (
-  req: Req,
-  res: Res,
-  verification: VerificationSuccess,
-) => unknown;
+export type SigilNodeListener<
+  Req extends NodeRequest = IncomingMessage,
+  Res extends NodeResponse = ServerResponse,
+  S extends AnyVerificationSuccess = VerificationSuccess,
+> = (req: Req, res: Res, verification: S) => unknown;
 
 /**
  * Wraps a request listener (`node:http`, `node:https`, or `node:http2`'s
@@ -33,9 +33,13 @@ export type SigilNodeListener<Req extends NodeRequest = IncomingMessage, Res ext
  *   res.end(`hello ${keyId}, ${body.length} bytes`);
  * })).listen(8080);
  */
-export function sigilListener<Req extends NodeRequest = IncomingMessage, Res extends NodeResponse = ServerResponse>(
-  verifier: Verifier,
-  listener: SigilNodeListener<Req, Res>,
+export function sigilListener<
+  Req extends NodeRequest = IncomingMessage,
+  Res extends NodeResponse = ServerResponse,
+  S extends AnyVerificationSuccess = VerificationSuccess,
+>(
+  verifier: Verifier<S>,
+  listener: SigilNodeListener<Req, Res, S>,
 ): (req: Req, res: Res) => void {
   assertVerifier(verifier, 'sigilListener');
   if (typeof listener !== 'function') throw new TypeError('sigilListener: expected a request listener');

@@ -1,5 +1,5 @@
 import { nodeVerifierRequest, type NodeRequest } from '../../lib/node-body.js';
-import type { VerificationResult, Verifier } from '../../types.js';
+import type { AnyVerificationSuccess, VerificationResult, Verifier } from '../../types.js';
 
 /**
  * Verifies a Node `http`/`https` request, or an `http2` one (compatibility
@@ -20,11 +20,11 @@ import type { VerificationResult, Verifier } from '../../types.js';
  *   res.end('ok');
  * }).listen(8080);
  */
-export function verifyNodeRequest(verifier: Verifier, req: NodeRequest): Promise<VerificationResult> {
+export function verifyNodeRequest<S extends AnyVerificationSuccess>(verifier: Verifier<S>, req: NodeRequest): Promise<VerificationResult<S>> {
   return verifier.verify(nodeVerifierRequest(req));
 }
 
 /** @internal verifyNodeRequest with the target as received, where a framework rewrote `req.url`. */
-export function verifyNodeRequestAt(verifier: Verifier, req: NodeRequest, target: string | undefined): Promise<VerificationResult> {
+export function verifyNodeRequestAt<S extends AnyVerificationSuccess>(verifier: Verifier<S>, req: NodeRequest, target: string | undefined): Promise<VerificationResult<S>> {
   return verifier.verify(nodeVerifierRequest(req, target));
 }
