@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^@sigil\/core\/vectors$/, replacement: src('core/src/vectors.ts') },
       { find: /^@sigil\/core\/rfc9421$/, replacement: src('core/src/rfc9421/index.ts') },
       { find: /^@sigil\/core\/webhooks$/, replacement: src('core/src/webhooks/index.ts') },
+      { find: /^@sigil\/core\/options$/, replacement: src('core/src/options/index.ts') },
       { find: /^@sigil\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@sigil\/fetch$/, replacement: src('fetch/src/index.ts') },
       { find: /^@sigil\/verify\/store$/, replacement: src('verify/src/store/index.ts') },

@@ -1,107 +1,100 @@
 // The schema of the shared test vectors (test-vectors/*.json). Published as
 // the subpath `@sigil/core/vectors` so the main entry stays free of zod for
 // browser bundles. test-vectors/schema.json is generated from it.
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { describeIssue } from './options/describe.js';
+import { parseOptions } from './options/parse.js';
 import { ERROR_CODES, SigilError, type SigilErrorCode } from './errors.js';
 import { KEY_ENCODINGS } from './key.js';
 
 const keySchema = z
-  .object({
-    id: z.string().describe('Key id, as in the kid parameter.'),
-    secret: z.string().describe('The shared secret, encoded as `encoding` says.'),
+  .strictObject({
+    id: z.string().check(z.describe('Key id, as in the kid parameter.')),
+    secret: z.string().check(z.describe('The shared secret, encoded as `encoding` says.')),
     encoding: z.enum(KEY_ENCODINGS),
-  })
-  .strict();
+  });
 
 const bodySchema = z.union([
-  z.null().describe('No body (hashes as the empty string).'),
-  z.object({ utf8: z.string() }).strict().describe('Body bytes as the UTF-8 encoding of this string.'),
-  z.object({ base64: z.string() }).strict().describe('Body bytes, standard base64 with padding.'),
+  z.null().check(z.describe('No body (hashes as the empty string).')),
+  z.strictObject({ utf8: z.string() }).check(z.describe('Body bytes as the UTF-8 encoding of this string.')),
+  z.strictObject({ base64: z.string() }).check(z.describe('Body bytes, standard base64 with padding.')),
 ]);
 
 const requestSchema = z
-  .object({
+  .strictObject({
     method: z.string(),
-    target: z.string().describe('Path and query exactly as sent.'),
+    target: z.string().check(z.describe('Path and query exactly as sent.')),
     headers: z
       .array(z.tuple([z.string(), z.string()]))
-      .describe('Header field lines in order, as [name, value]; a name may repeat.'),
+      .check(z.describe('Header field lines in order, as [name, value]; a name may repeat.')),
     body: bodySchema,
-  })
-  .strict();
+  });
 
 const algorithmSchema = z.enum(['hmac-sha256', 'hmac-sha512']);
 
 const policySchema = z
-  .object({
-    now: z.number().int().nonnegative().describe("The verifier's clock, Unix seconds."),
-    toleranceSeconds: z.number().int().nonnegative().describe('Accepted distance between ts and now, both ways.'),
-    requiredHeaders: z.array(z.string()).describe('Headers the verifier requires signed, besides host.'),
-    maxBodyBytes: z.number().int().positive().optional(),
-  })
-  .strict();
+  .strictObject({
+    now: z.number().check(z.int(), z.nonnegative()).check(z.describe("The verifier's clock, Unix seconds.")),
+    toleranceSeconds: z.number().check(z.int(), z.nonnegative()).check(z.describe('Accepted distance between ts and now, both ways.')),
+    requiredHeaders: z.array(z.string()).check(z.describe('Headers the verifier requires signed, besides host.')),
+    maxBodyBytes: z.optional(z.number().check(z.int(), z.positive())),
+  });
 
 const positiveSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9-]+$/),
+  .strictObject({
+    id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
     title: z.string(),
     kind: z.literal('positive'),
     key: keySchema,
     request: requestSchema,
     params: z
-      .object({
+      .strictObject({
         algorithm: algorithmSchema,
-        timestamp: z.number().int().nonnegative(),
+        timestamp: z.number().check(z.int(), z.nonnegative()),
         nonce: z.string(),
-        headers: z.array(z.string()).describe('Extra header names to sign; host is always added.'),
-      })
-      .strict(),
+        headers: z.array(z.string()).check(z.describe('Extra header names to sign; host is always added.')),
+      }),
     verify: z
-      .object({
-        keys: z.array(keySchema).describe('The verifier key set; several entries may share an id (rotation).'),
-        policy: policySchema,
-      })
-      .strict()
-      .optional()
-      .describe('How the verifier is set up. Default: the signing key alone, now = timestamp, tolerance 300, no required headers.'),
+      .optional(
+        z.strictObject({
+          keys: z.array(keySchema).check(z.describe('The verifier key set; several entries may share an id (rotation).')),
+          policy: policySchema,
+        }),
+      )
+      .check(z.describe('How the verifier is set up. Default: the signing key alone, now = timestamp, tolerance 300, no required headers.')),
     expected: z
-      .object({
-        canonical: z.string().describe('The canonical string, LF-separated, no trailing LF.'),
-        mac: z.string().describe('base64url, no padding.'),
-        header: z.string().describe('The Sigil-Signature field value.'),
-      })
-      .strict(),
-  })
-  .strict();
+      .strictObject({
+        canonical: z.string().check(z.describe('The canonical string, LF-separated, no trailing LF.')),
+        mac: z.string().check(z.describe('base64url, no padding.')),
+        header: z.string().check(z.describe('The Sigil-Signature field value.')),
+      }),
+  });
 
 const negativeSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9-]+$/),
+  .strictObject({
+    id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
     title: z.string(),
     kind: z.literal('negative'),
-    keys: z.array(keySchema).describe('The verifier key set; several entries may share an id (rotation).'),
-    request: requestSchema.describe('The received request, Sigil-Signature header included (or not).'),
+    keys: z.array(keySchema).check(z.describe('The verifier key set; several entries may share an id (rotation).')),
+    request: requestSchema.check(z.describe('The received request, Sigil-Signature header included (or not).')),
     policy: policySchema,
     expected: z
-      .object({
+      .strictObject({
         error: z.enum(ERROR_CODES as [SigilErrorCode, ...SigilErrorCode[]]),
-      })
-      .strict(),
-  })
-  .strict();
+      }),
+  });
 
 /** One positive or negative vector. */
 export const vectorSchema = z.discriminatedUnion('kind', [positiveSchema, negativeSchema]);
 
 /** A vector file: a title, where its cases come from, and the vectors. */
 export const vectorFileSchema = z
-  .object({
-    $schema: z.string().optional(),
+  .strictObject({
+    $schema: z.optional(z.string()),
     title: z.string(),
     description: z.string(),
-    vectors: z.array(vectorSchema).min(1),
-  })
-  .strict();
+    vectors: z.array(vectorSchema).check(z.minLength(1)),
+  });
 
 export type PositiveVector = z.infer<typeof positiveSchema>;
 export type NegativeVector = z.infer<typeof negativeSchema>;
@@ -118,11 +111,8 @@ export type VectorKey = z.infer<typeof keySchema>;
  * const file = parseVectorFile(JSON.parse(readFileSync('test-vectors/v1-positive.json', 'utf8')));
  */
 export function parseVectorFile(json: unknown): VectorFile {
-  const result = vectorFileSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new SigilError('vector_invalid', { detail: `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` });
-  }
+  const result = parseOptions(vectorFileSchema, json);
+  if (!result.success) throw new SigilError('vector_invalid', { detail: describeIssue(result.error, '(root)') });
   return result.data;
 }
 

@@ -12,7 +12,9 @@ import {
   type Algorithm,
   type KeyEncoding,
 } from '@sigil/core';
-import { z } from 'zod';
+import { parseOptions } from '@sigil/core/options';
+import * as z from 'zod/mini';
+import type { $ZodError } from 'zod/v4/core';
 import { ClockOffsets } from './lib/clock.js';
 import type { EventSink, SigningEvent } from './lib/events.js';
 import { exactOrigin, originPolicy, type OriginPolicy } from './lib/origins.js';
@@ -195,49 +197,42 @@ const common = {
     (value) => value instanceof SigilKey || value instanceof Uint8Array || typeof value === 'string',
     { message: 'must be a SigilKey, a Uint8Array or a string' },
   ),
-  secretEncoding: z.enum(KEY_ENCODINGS).optional(),
-  signedHeaders: z.array(z.string()).optional(),
-  algorithm: z.enum(['hmac-sha256', 'hmac-sha512']).optional(),
-  maxBodyBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
-  allowInsecureHttp: z.boolean().optional(),
-  clock: z.custom<() => number>(isFunction, { message: 'must be a function returning milliseconds' }).optional(),
-  maxClockSkewSeconds: z.number().int().min(0).max(MAX_CLOCK_SKEW_LIMIT).optional(),
-  onEvent: z.custom<(event: SigningEvent) => void>(isFunction, { message: 'must be a function' }).optional(),
+  secretEncoding: z.optional(z.enum(KEY_ENCODINGS)),
+  signedHeaders: z.optional(z.array(z.string())),
+  algorithm: z.optional(z.enum(['hmac-sha256', 'hmac-sha512'])),
+  maxBodyBytes: z.optional(z.number().check(z.int(), z.positive(), z.maximum(Number.MAX_SAFE_INTEGER))),
+  allowInsecureHttp: z.optional(z.boolean()),
+  clock: z.optional(z.custom<() => number>(isFunction, { message: 'must be a function returning milliseconds' })),
+  maxClockSkewSeconds: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(MAX_CLOCK_SKEW_LIMIT))),
+  onEvent: z.optional(z.custom<(event: SigningEvent) => void>(isFunction, { message: 'must be a function' })),
   ...schemeShape,
 };
 const ORIGINS = "must be '*' or a non-empty list of origins";
-const origins = z.union([z.literal('*'), z.array(z.string()).min(1, ORIGINS)], {
+const origins = z.union([z.literal('*'), z.array(z.string()).check(z.minLength(1, ORIGINS))], {
   error: (issue) => (issue.input === undefined ? "required: list the origins the key may be sent to, or write '*'" : ORIGINS),
 });
-const crossOrigin = z.enum(['error', 'follow-unsigned']).optional();
+const crossOrigin = z.optional(z.enum(['error', 'follow-unsigned']));
 
-const fetchSchema = z
-  .object({
-    ...common,
-    fetch: z.custom<FetchLike>(isFunction, { message: 'must be a fetch function' }).optional(),
-    origins,
-    redirect: z
-      .object({ crossOrigin, maxHops: z.number().int().min(0).max(20).optional() })
-      .strict()
-      .optional(),
-  })
-  .strict();
+const fetchSchema = z.strictObject({
+  ...common,
+  fetch: z.optional(z.custom<FetchLike>(isFunction, { message: 'must be a fetch function' })),
+  origins,
+  redirect: z.optional(z.strictObject({ crossOrigin, maxHops: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(20))) })),
+});
 
-const interceptorSchema = z
-  .object({
-    ...common,
-    origins,
-    dispatcherOrigin: z.string().optional(),
-    redirect: z.object({ crossOrigin }).strict().optional(),
-  })
-  .strict();
+const interceptorSchema = z.strictObject({
+  ...common,
+  origins,
+  dispatcherOrigin: z.optional(z.string()),
+  redirect: z.optional(z.strictObject({ crossOrigin })),
+});
 
 function invalid(option: string, problem: string): SigilError {
   return new SigilError('invalid_option', { detail: `options.${option} ${problem}` });
 }
 
 /** Turns a zod failure into one invalid_option that names the option, never its value. */
-function firstIssue(error: z.ZodError, factory: string): SigilError {
+function firstIssue(error: $ZodError, factory: string): SigilError {
   const issue = error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     return new SigilError('invalid_option', { detail: `${factory}() has no option ${issue.keys.map((k) => `"${k}"`).join(', ')}` });
@@ -287,7 +282,7 @@ function checkKeyId(config: Pick<SigningConfig, 'key' | 'keyId' | 'algorithm'>):
   });
 }
 
-function resolve(parsed: z.infer<typeof fetchSchema> | z.infer<typeof interceptorSchema>): Omit<SigningConfig, 'fetch' | 'dispatcherOrigin'> {
+function resolve(parsed: z.output<typeof fetchSchema> | z.output<typeof interceptorSchema>): Omit<SigningConfig, 'fetch' | 'dispatcherOrigin'> {
   const key = importSecret(parsed.secret, parsed.secretEncoding);
   const algorithm = parsed.algorithm ?? 'hmac-sha256';
   checkKeyId({ key, keyId: parsed.keyId, algorithm });
@@ -311,7 +306,7 @@ function resolve(parsed: z.infer<typeof fetchSchema> | z.infer<typeof intercepto
 
 /** @internal Validates createSigningFetch() options; throws invalid_option or invalid_key. */
 export function resolveFetchOptions(options: SigningFetchOptions): SigningConfig {
-  const result = fetchSchema.safeParse(options);
+  const result = parseOptions(fetchSchema, options);
   if (!result.success) throw firstIssue(result.error, 'createSigningFetch');
   const parsed = result.data;
   return { ...resolve(parsed), maxHops: parsed.redirect?.maxHops ?? DEFAULT_MAX_HOPS, fetch: parsed.fetch, dispatcherOrigin: undefined };
@@ -319,7 +314,7 @@ export function resolveFetchOptions(options: SigningFetchOptions): SigningConfig
 
 /** @internal Validates signingInterceptor() options; throws invalid_option or invalid_key. */
 export function resolveInterceptorOptions(options: SigningInterceptorOptions): SigningConfig {
-  const result = interceptorSchema.safeParse(options);
+  const result = parseOptions(interceptorSchema, options);
   if (!result.success) throw firstIssue(result.error, 'signingInterceptor');
   const parsed = result.data;
   const dispatcherOrigin = parsed.dispatcherOrigin === undefined ? undefined : exactOrigin(parsed.dispatcherOrigin, 'dispatcherOrigin');

@@ -1,5 +1,6 @@
 import { SigilError } from '@sigil/core';
-import { z } from 'zod';
+import { describeIssue, parseOptions } from '@sigil/core/options';
+import * as z from 'zod/mini';
 
 /**
  * The part of a node-postgres (`pg`) `Pool`, `PoolClient` or `Client` the
@@ -113,14 +114,14 @@ const optionsSchema = z.strictObject({
     { message: 'must be a pg Pool or Client, or a postgres.js sql' },
   ),
   // Shape only here; quoteTable() checks the syntax with its own message.
-  table: z.string().optional(),
-  schema: z.string().optional(),
-  timeoutMs: z.number().int().min(1).max(60_000).default(DEFAULT_TIMEOUT_MS),
-  purgeIntervalMs: z.number().int().min(1000).max(86_400_000).optional(),
-  purgeBatchSize: z.number().int().min(1).max(100_000).default(1000),
-  purgeDelayMs: z.number().int().min(0).max(86_400_000).default(60_000),
-  clock: fn<() => number>().default(() => Date.now),
-  onEvent: fn<(event: PostgresNonceStoreEvent) => void>().optional(),
+  table: z.optional(z.string()),
+  schema: z.optional(z.string()),
+  timeoutMs: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(60_000)), DEFAULT_TIMEOUT_MS),
+  purgeIntervalMs: z.optional(z.number().check(z.int(), z.minimum(1000), z.maximum(86_400_000))),
+  purgeBatchSize: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(100_000)), 1000),
+  purgeDelayMs: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(86_400_000)), 60_000),
+  clock: z._default(fn<() => number>(), () => Date.now),
+  onEvent: z.optional(fn<(event: PostgresNonceStoreEvent) => void>()),
 });
 
 /** Options after validation, defaults applied. */
@@ -131,10 +132,7 @@ export type ResolvedOptions = z.output<typeof optionsSchema>;
  * naming the first bad option; never echoes a received value.
  */
 export function resolveOptions(options: unknown): ResolvedOptions {
-  const parsed = optionsSchema.safeParse(options);
+  const parsed = parseOptions(optionsSchema, options);
   if (parsed.success) return parsed.data;
-  // zod's messages state the expectation, never the received value.
-  const issue = parsed.error.issues[0];
-  const name = issue?.path.length ? issue.path.join('.') : 'options';
-  throw new SigilError('invalid_option', { detail: `${name}: ${issue?.message ?? 'invalid'}` });
+  throw new SigilError('invalid_option', { detail: describeIssue(parsed.error, 'options') });
 }

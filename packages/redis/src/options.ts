@@ -1,5 +1,6 @@
 import { SigilError } from '@sigil/core';
-import { z } from 'zod';
+import { describeIssue, parseOptions } from '@sigil/core/options';
+import * as z from 'zod/mini';
 
 /**
  * The part of an ioredis client the store uses. `Redis` and `Cluster` from
@@ -136,22 +137,26 @@ export const DEFAULT_TIMEOUT_MS = 1000;
 const isObject = (value: unknown): value is Record<string, unknown> =>
   (typeof value === 'object' || typeof value === 'function') && value !== null;
 
-const clientSchema = z.custom<RedisClient>(
-  (value) => isObject(value) && (typeof value.call === 'function' || typeof value.sendCommand === 'function'),
-  { message: 'must be an ioredis client or a node-redis client' },
-).refine(
-  // A node-redis cluster's sendCommand takes (firstKey, isReadonly, args).
-  (value) => typeof (value as Partial<IoredisClient>).call === 'function' || !('masters' in value) || typeof (value as Partial<NodeRedisClusterClient>).nodeClient === 'function',
-  { message: 'a node-redis cluster client must have nodeClient()' },
-);
+const clientSchema = z
+  .custom<RedisClient>(
+    (value) => isObject(value) && (typeof value.call === 'function' || typeof value.sendCommand === 'function'),
+    { message: 'must be an ioredis client or a node-redis client' },
+  )
+  .check(
+    z.refine(
+      // A node-redis cluster's sendCommand takes (firstKey, isReadonly, args).
+      (value) => typeof (value as Partial<IoredisClient>).call === 'function' || !('masters' in value) || typeof (value as Partial<NodeRedisClusterClient>).nodeClient === 'function',
+      { message: 'a node-redis cluster client must have nodeClient()' },
+    ),
+  );
 
 const optionsSchema = z.strictObject({
   client: clientSchema,
-  prefix: z.string().max(256).default(DEFAULT_PREFIX),
-  timeoutMs: z.number().int().min(1).max(60_000).default(DEFAULT_TIMEOUT_MS),
-  allowEvictingPolicy: z.boolean().default(false),
-  waitReplicas: z.number().int().min(0).max(16).default(0),
-  onEvent: z.custom<(event: RedisNonceStoreEvent) => void>((v) => typeof v === 'function', { message: 'expected a function' }).optional(),
+  prefix: z._default(z.string().check(z.maxLength(256)), DEFAULT_PREFIX),
+  timeoutMs: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(60_000)), DEFAULT_TIMEOUT_MS),
+  allowEvictingPolicy: z._default(z.boolean(), false),
+  waitReplicas: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(16)), 0),
+  onEvent: z.optional(z.custom<(event: RedisNonceStoreEvent) => void>((v) => typeof v === 'function', { message: 'expected a function' })),
 });
 
 /** Options after validation, defaults applied. */
@@ -162,10 +167,7 @@ export type ResolvedOptions = z.output<typeof optionsSchema>;
  * naming the first bad option; never echoes a received value.
  */
 export function resolveOptions(options: unknown): ResolvedOptions {
-  const parsed = optionsSchema.safeParse(options);
+  const parsed = parseOptions(optionsSchema, options);
   if (parsed.success) return parsed.data;
-  // zod's messages state the expectation, never the received value.
-  const issue = parsed.error.issues[0];
-  const name = issue?.path.length ? issue.path.join('.') : 'options';
-  throw new SigilError('invalid_option', { detail: `${name}: ${issue?.message ?? 'invalid'}` });
+  throw new SigilError('invalid_option', { detail: describeIssue(parsed.error, 'options') });
 }

@@ -1,5 +1,6 @@
 import { SigilError } from '@sigil/core';
-import { z } from 'zod';
+import { parseOptions } from '@sigil/core/options';
+import * as z from 'zod/mini';
 import { describeIssue } from './lib/issue.js';
 import type { NonceStore } from './nonce-store.js';
 import { checkNonceArguments } from './store/arguments.js';
@@ -31,16 +32,17 @@ export interface MemoryNonceStoreOptions {
 const DEFAULT_MAX = 100_000;
 
 const optionsSchema = z
-  .object({
-    maxEntries: z.number().int().min(1).max(50_000_000).optional(),
-    maxEntriesPerKey: z.number().int().min(1).max(50_000_000).optional(),
-    clock: z.custom<() => number>((v) => typeof v === 'function', { message: 'expected a function' }).optional(),
+  .strictObject({
+    maxEntries: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(50_000_000))),
+    maxEntriesPerKey: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(50_000_000))),
+    clock: z.optional(z.custom<() => number>((v) => typeof v === 'function', { message: 'expected a function' })),
   })
-  .strict()
-  .refine((o) => o.maxEntriesPerKey === undefined || o.maxEntriesPerKey <= (o.maxEntries ?? DEFAULT_MAX), {
-    message: 'maxEntriesPerKey must not exceed maxEntries',
-    path: ['maxEntriesPerKey'],
-  });
+  .check(
+    z.refine((o) => o.maxEntriesPerKey === undefined || o.maxEntriesPerKey <= (o.maxEntries ?? DEFAULT_MAX), {
+      message: 'maxEntriesPerKey must not exceed maxEntries',
+      path: ['maxEntriesPerKey'],
+    }),
+  );
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -106,7 +108,7 @@ export class MemoryNonceStore implements NonceStore {
   }
 
   constructor(options: MemoryNonceStoreOptions = {}) {
-    const parsed = optionsSchema.safeParse(options);
+    const parsed = parseOptions(optionsSchema, options);
     if (!parsed.success) {
       throw new SigilError('invalid_option', { detail: describeIssue(parsed.error, 'options') });
     }

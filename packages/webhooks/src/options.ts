@@ -3,7 +3,8 @@
 // have been passed in the wrong place).
 import { SigilError } from '@sigil/core';
 import { parseWebhookSecret } from '@sigil/core/webhooks';
-import { z } from 'zod';
+import { describeIssue, parseOptions } from '@sigil/core/options';
+import * as z from 'zod/mini';
 import { parseCidr, type Cidr } from './lib/ip.js';
 import type { WebhookLookup } from './lib/destination.js';
 import type { WebhookEvent } from './events.js';
@@ -66,32 +67,33 @@ export interface WebhookSenderOptions {
 }
 
 const fn = <T>(message: string) => z.custom<T>((value) => typeof value === 'function', { message });
-const ms = (max: number) => z.number().int().min(0).max(max);
+const ms = (max: number) => z.number().check(z.int(), z.minimum(0), z.maximum(max));
+const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
 
-const cidrs = z.array(z.string().refine((text) => parseCidr(text) !== undefined, 'expected CIDRs like 10.0.0.0/8 or ::1/128 (no host bits set)')).max(1024);
-const hosts = z.array(z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'expected host names (letters, digits, dots, hyphens)')).max(1024);
+const cidrs = z.array(z.string().check(z.refine((text) => parseCidr(text) !== undefined, 'expected CIDRs like 10.0.0.0/8 or ::1/128 (no host bits set)'))).check(z.maxLength(1024));
+const hosts = z.array(z.string().check(z.regex(/^[A-Za-z0-9.-]{1,253}$/, 'expected host names (letters, digits, dots, hyphens)'))).check(z.maxLength(1024));
 const pem = z.union([z.string(), z.instanceof(Buffer)]);
 
 const schema = z.strictObject({
-  secrets: z.union([z.string(), z.array(z.string()).min(1).max(8)]),
-  allowHttp: z.boolean().default(false),
-  allow: z.strictObject({ cidrs: cidrs.default([]), hosts: hosts.default([]) }).default({ cidrs: [], hosts: [] }),
-  lookup: fn<WebhookLookup>('expected a function (hostname, { signal }) => Promise<{ address, family }[]>').optional(),
-  tls: z.strictObject({ ca: z.union([pem, z.array(pem)]).optional() }).default({}),
-  timeoutMs: ms(600_000).min(1).default(15_000),
-  maxAttempts: z.number().int().min(1).max(20).default(5),
-  maxTotalMs: ms(86_400_000).min(1).default(120_000),
-  initialDelayMs: ms(3_600_000).default(1_000),
-  maxDelayMs: ms(3_600_000).default(30_000),
-  jitter: z.number().min(0).max(1).default(0.25),
-  maxRetryAfterMs: ms(3_600_000).default(60_000),
-  maxPayloadBytes: z.number().int().min(1).max(64 * 1024 * 1024).default(256 * 1024),
-  maxResponseBytes: z.number().int().min(0).max(1024 * 1024).default(4096),
-  maxRedirects: z.number().int().min(0).max(10).default(0),
-  userAgent: z.string().regex(/^[\x20-\x7e]{1,256}$/, 'expected 1-256 printable ASCII characters').default('Sigil-Webhooks/1'),
-  onEvent: fn<(event: WebhookEvent) => void>('expected a function').optional(),
-  clock: fn<() => number>('expected a function returning milliseconds since the epoch').default(() => Date.now),
-  random: fn<() => number>('expected a function returning a number in [0, 1)').default(() => Math.random),
+  secrets: z.union([z.string(), z.array(z.string()).check(z.minLength(1), z.maxLength(8))]),
+  allowHttp: z._default(z.boolean(), false),
+  allow: z._default(z.strictObject({ cidrs: z._default(cidrs, []), hosts: z._default(hosts, []) }), { cidrs: [], hosts: [] }),
+  lookup: z.optional(fn<WebhookLookup>('expected a function (hostname, { signal }) => Promise<{ address, family }[]>')),
+  tls: z._default(z.strictObject({ ca: z.optional(z.union([pem, z.array(pem)])) }), {}),
+  timeoutMs: z._default(ms(600_000).check(z.minimum(1)), 15_000),
+  maxAttempts: z._default(int(1, 20), 5),
+  maxTotalMs: z._default(ms(86_400_000).check(z.minimum(1)), 120_000),
+  initialDelayMs: z._default(ms(3_600_000), 1_000),
+  maxDelayMs: z._default(ms(3_600_000), 30_000),
+  jitter: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0.25),
+  maxRetryAfterMs: z._default(ms(3_600_000), 60_000),
+  maxPayloadBytes: z._default(int(1, 64 * 1024 * 1024), 256 * 1024),
+  maxResponseBytes: z._default(int(0, 1024 * 1024), 4096),
+  maxRedirects: z._default(int(0, 10), 0),
+  userAgent: z._default(z.string().check(z.regex(/^[\x20-\x7e]{1,256}$/, 'expected 1-256 printable ASCII characters')), 'Sigil-Webhooks/1'),
+  onEvent: z.optional(fn<(event: WebhookEvent) => void>('expected a function')),
+  clock: z._default(fn<() => number>('expected a function returning milliseconds since the epoch'), () => Date.now),
+  random: z._default(fn<() => number>('expected a function returning a number in [0, 1)'), () => Math.random),
 });
 
 /** Options after validation, defaults applied, secrets checked and CIDRs parsed. */
@@ -107,12 +109,8 @@ function invalid(detail: string): SigilError {
 
 /** Validates the options; throws `invalid_option` naming the first bad one. */
 export function resolveOptions(options: unknown): ResolvedOptions {
-  const parsed = schema.safeParse(options);
-  if (!parsed.success) {
-    // zod's messages state the expectation, never the received value.
-    const issue = parsed.error.issues[0];
-    throw invalid(`${issue?.path.length ? issue.path.join('.') : 'options'}: ${issue?.message ?? 'invalid'}`);
-  }
+  const parsed = parseOptions(schema, options);
+  if (!parsed.success) throw invalid(describeIssue(parsed.error, 'options'));
   const { secrets, allow, ...rest } = parsed.data;
   const list = typeof secrets === 'string' ? [secrets] : secrets;
   for (const [index, secret] of list.entries()) {

@@ -2,88 +2,83 @@
 // test-vectors/rfc9421-schema.json is generated from it. Kept apart from
 // core's v1 vector schema: the request needs a scheme and an authority, and
 // a signature is a Signature-Input member rather than a header of its own.
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { describeIssue } from '../options/describe.js';
+import { parseOptions } from '../options/parse.js';
 import { ERROR_CODES, SigilError, type SigilErrorCode } from '../errors.js';
 import { KEY_ENCODINGS } from '../key.js';
 
 const keySchema = z
-  .object({
-    id: z.string().describe('The keyid the key is registered under.'),
-    secret: z.string().describe('The shared secret, encoded as `encoding` says.'),
+  .strictObject({
+    id: z.string().check(z.describe('The keyid the key is registered under.')),
+    secret: z.string().check(z.describe('The shared secret, encoded as `encoding` says.')),
     encoding: z.enum(KEY_ENCODINGS),
-    algorithm: z.literal('hmac-sha256').describe('The algorithm the key is bound to; the verifier never takes it from alg.'),
-  })
-  .strict();
+    algorithm: z.literal('hmac-sha256').check(z.describe('The algorithm the key is bound to; the verifier never takes it from alg.')),
+  });
 
 const bodySchema = z.union([
-  z.null().describe('No content.'),
-  z.object({ utf8: z.string() }).strict().describe('Content bytes as the UTF-8 encoding of this string.'),
-  z.object({ base64: z.string() }).strict().describe('Content bytes, standard base64 with padding.'),
+  z.null().check(z.describe('No content.')),
+  z.strictObject({ utf8: z.string() }).check(z.describe('Content bytes as the UTF-8 encoding of this string.')),
+  z.strictObject({ base64: z.string() }).check(z.describe('Content bytes, standard base64 with padding.')),
 ]);
 
 const requestSchema = z
-  .object({
+  .strictObject({
     method: z.string(),
     scheme: z.enum(['http', 'https']),
-    authority: z.string().optional().describe('The target URI authority; absent: taken from the one Host line.'),
-    target: z.string().describe('Path and query exactly as sent (origin-form).'),
-    headers: z.array(z.tuple([z.string(), z.string()])).describe('Field lines in order, as [name, value]; a name may repeat.'),
+    authority: z.optional(z.string()).check(z.describe('The target URI authority; absent: taken from the one Host line.')),
+    target: z.string().check(z.describe('Path and query exactly as sent (origin-form).')),
+    headers: z.array(z.tuple([z.string(), z.string()])).check(z.describe('Field lines in order, as [name, value]; a name may repeat.')),
     body: bodySchema,
-  })
-  .strict();
+  });
 
-const sfTypes = z.record(z.string(), z.enum(['item', 'list', 'dictionary'])).describe('Types of structured fields covered with sf or key, beyond the known ones.');
+const sfTypes = z.record(z.string(), z.enum(['item', 'list', 'dictionary'])).check(z.describe('Types of structured fields covered with sf or key, beyond the known ones.'));
 
 const positiveSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9-]+$/),
+  .strictObject({
+    id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
     title: z.string(),
-    source: z.string().describe('Where the case comes from: an RFC section, or "Sigil".'),
+    source: z.string().check(z.describe('Where the case comes from: an RFC section, or "Sigil".')),
     kind: z.literal('positive'),
     key: keySchema,
-    request: requestSchema.describe('The request before signing (no Signature-Input or Signature lines).'),
-    structuredFields: sfTypes.optional(),
+    request: requestSchema.check(z.describe('The request before signing (no Signature-Input or Signature lines).')),
+    structuredFields: z.optional(sfTypes),
     expected: z
-      .object({
-        signatureInput: z.string().describe('The Signature-Input member the signer sends: label=(components);params.'),
-        base: z.string().describe('The signature base, LF-separated, no trailing LF.'),
-        signature: z.string().describe('The Signature member: label=:base64 MAC:.'),
-      })
-      .strict(),
-  })
-  .strict();
+      .strictObject({
+        signatureInput: z.string().check(z.describe('The Signature-Input member the signer sends: label=(components);params.')),
+        base: z.string().check(z.describe('The signature base, LF-separated, no trailing LF.')),
+        signature: z.string().check(z.describe('The Signature member: label=:base64 MAC:.')),
+      }),
+  });
 
 const digestSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9-]+$/),
+  .strictObject({
+    id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
     title: z.string(),
     source: z.string(),
     kind: z.literal('digest'),
     body: bodySchema,
     algorithm: z.enum(['sha-256', 'sha-512']),
-    expected: z.object({ contentDigest: z.string().describe('The Content-Digest field value.') }).strict(),
-  })
-  .strict();
+    expected: z.strictObject({ contentDigest: z.string().check(z.describe('The Content-Digest field value.')) }),
+  });
 
 const negativeSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9-]+$/),
+  .strictObject({
+    id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
     title: z.string(),
     source: z.string(),
     kind: z.literal('negative'),
-    keys: z.array(keySchema).describe('The verifier key set; several entries may share an id (rotation).'),
-    request: requestSchema.describe('The received request, Signature-Input and Signature lines included (or not).'),
+    keys: z.array(keySchema).check(z.describe('The verifier key set; several entries may share an id (rotation).')),
+    request: requestSchema.check(z.describe('The received request, Signature-Input and Signature lines included (or not).')),
     options: z
-      .object({
-        label: z.string().optional(),
-        tag: z.string().optional(),
-        requiredComponents: z.array(z.string()).optional().describe('Component identifiers the signature must cover; absent: the default policy.'),
-        structuredFields: sfTypes.optional(),
-      })
-      .strict(),
-    expected: z.object({ error: z.enum(ERROR_CODES as [SigilErrorCode, ...SigilErrorCode[]]) }).strict(),
-  })
-  .strict();
+      .strictObject({
+        label: z.optional(z.string()),
+        tag: z.optional(z.string()),
+        requiredComponents: z.optional(z.array(z.string())).check(z.describe('Component identifiers the signature must cover; absent: the default policy.')),
+        structuredFields: z.optional(sfTypes),
+      }),
+    expected: z.strictObject({ error: z.enum(ERROR_CODES as [SigilErrorCode, ...SigilErrorCode[]]) }),
+  });
 
 /**
  * One RFC 9421 vector: a signature to reproduce, a Content-Digest to compute, or a request to reject.
@@ -100,13 +95,12 @@ export const rfc9421VectorSchema = z.discriminatedUnion('kind', [positiveSchema,
  * rfc9421VectorFileSchema.safeParse(json).success;
  */
 export const rfc9421VectorFileSchema = z
-  .object({
-    $schema: z.string().optional(),
+  .strictObject({
+    $schema: z.optional(z.string()),
     title: z.string(),
     description: z.string(),
-    vectors: z.array(rfc9421VectorSchema).min(1),
-  })
-  .strict();
+    vectors: z.array(rfc9421VectorSchema).check(z.minLength(1)),
+  });
 
 export type Rfc9421PositiveVector = z.infer<typeof positiveSchema>;
 export type Rfc9421DigestVector = z.infer<typeof digestSchema>;
@@ -124,11 +118,8 @@ export type Rfc9421VectorKey = z.infer<typeof keySchema>;
  * const file = parseRfc9421VectorFile(JSON.parse(readFileSync('test-vectors/rfc9421-positive.json', 'utf8')));
  */
 export function parseRfc9421VectorFile(json: unknown): Rfc9421VectorFile {
-  const result = rfc9421VectorFileSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new SigilError('vector_invalid', { detail: `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` });
-  }
+  const result = parseOptions(rfc9421VectorFileSchema, json);
+  if (!result.success) throw new SigilError('vector_invalid', { detail: describeIssue(result.error, '(root)') });
   return result.data;
 }
 

@@ -2,7 +2,9 @@
 // test-vectors/webhooks-schema.json is generated from it. One vector is one
 // delivery as received (field lines and raw body), the endpoint's secrets as
 // the vendor shows them, the verifier's clock, and what must come out.
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { describeIssue } from '../options/describe.js';
+import { parseOptions } from '../options/parse.js';
 import { ERROR_CODES, SigilError, type SigilErrorCode } from '../errors.js';
 import { base64Decode, base64Encode, utf8 } from '../lib/encoding.js';
 import { webhookSchemes } from './schemes.js';
@@ -11,62 +13,54 @@ import type { WebhookSchemeName, WebhookVerifyResult } from './lib/types.js';
 const SCHEMES = Object.keys(webhookSchemes) as [WebhookSchemeName, ...WebhookSchemeName[]];
 
 const bytesSchema = z.union([
-  z.null().describe('No bytes.'),
-  z.object({ utf8: z.string() }).strict().describe('The UTF-8 encoding of this string.'),
-  z.object({ base64: z.string() }).strict().describe('Standard base64 with padding.'),
+  z.null().check(z.describe('No bytes.')),
+  z.strictObject({ utf8: z.string() }).check(z.describe('The UTF-8 encoding of this string.')),
+  z.strictObject({ base64: z.string() }).check(z.describe('Standard base64 with padding.')),
 ]);
 
 const common = {
-  id: z.string().regex(/^[a-z0-9-]+$/),
-  title: z.string().describe('What the case pins; a vendor example names its source URL.'),
-  source: z.string().describe('A URL of the published example, or "Sigil" for generated cases.'),
+  id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
+  title: z.string().check(z.describe('What the case pins; a vendor example names its source URL.')),
+  source: z.string().check(z.describe('A URL of the published example, or "Sigil" for generated cases.')),
   scheme: z.enum(SCHEMES),
   secrets: z
     .array(z.string())
-    .min(1)
-    .describe('The endpoint secrets exactly as the vendor shows them, in configuration order; each scheme reads them its own way (SPEC.md section 10).'),
+    .check(z.minLength(1))
+    .check(z.describe('The endpoint secrets exactly as the vendor shows them, in configuration order; each scheme reads them its own way (SPEC.md section 10).')),
   request: z
-    .object({
-      headers: z.array(z.tuple([z.string(), z.string()])).describe('Field lines in order, as [name, value]; a name may repeat.'),
-      body: bytesSchema.describe('The raw body bytes as received.'),
-    })
-    .strict(),
-  now: z.number().int().min(0).describe("The verifier's clock, Unix seconds."),
-  options: z
-    .object({ toleranceSeconds: z.number().int().min(0).optional().describe('Two-sided tolerance; absent: 300.') })
-    .strict()
-    .optional(),
+    .strictObject({
+      headers: z.array(z.tuple([z.string(), z.string()])).check(z.describe('Field lines in order, as [name, value]; a name may repeat.')),
+      body: bytesSchema.check(z.describe('The raw body bytes as received.')),
+    }),
+  now: z.number().check(z.int(), z.minimum(0)).check(z.describe("The verifier's clock, Unix seconds.")),
+  options: z.optional(z.strictObject({ toleranceSeconds: z.optional(z.number().check(z.int(), z.minimum(0))).check(z.describe('Two-sided tolerance; absent: 300.')) })),
 };
 
 const positiveSchema = z
-  .object({
+  .strictObject({
     ...common,
     kind: z.literal('positive'),
     expected: z
-      .object({
-        secretIndex: z.number().int().min(0).describe('Index in secrets of the first secret whose MAC matches.'),
-        timestamp: z.number().int().nullable(),
-        messageId: z.string().nullable().describe('The id header, if any.'),
+      .strictObject({
+        secretIndex: z.number().check(z.int(), z.minimum(0)).check(z.describe('Index in secrets of the first secret whose MAC matches.')),
+        timestamp: z.nullable(z.number().check(z.int())),
+        messageId: z.nullable(z.string()).check(z.describe('The id header, if any.')),
         idSigned: z.boolean(),
-        signedContent: bytesSchema.describe('The exact bytes MACed.'),
+        signedContent: bytesSchema.check(z.describe('The exact bytes MACed.')),
         replay: z
-          .object({
+          .strictObject({
             source: z.enum(['id', 'content']),
-            key: z.string().describe('base64url SHA-256 of "sigil-webhook-replay" 0x00 scheme 0x00 source 0x00 data.'),
-          })
-          .strict(),
-      })
-      .strict(),
-  })
-  .strict();
+            key: z.string().check(z.describe('base64url SHA-256 of "sigil-webhook-replay" 0x00 scheme 0x00 source 0x00 data.')),
+          }),
+      }),
+  });
 
 const negativeSchema = z
-  .object({
+  .strictObject({
     ...common,
     kind: z.literal('negative'),
-    expected: z.object({ code: z.enum(ERROR_CODES as [SigilErrorCode, ...SigilErrorCode[]]) }).strict(),
-  })
-  .strict();
+    expected: z.strictObject({ code: z.enum(ERROR_CODES as [SigilErrorCode, ...SigilErrorCode[]]) }),
+  });
 
 /**
  * One webhook vector.
@@ -83,13 +77,12 @@ export const webhookVectorSchema = z.discriminatedUnion('kind', [positiveSchema,
  * webhookVectorFileSchema.safeParse(json).success;
  */
 export const webhookVectorFileSchema = z
-  .object({
-    $schema: z.string().optional(),
+  .strictObject({
+    $schema: z.optional(z.string()),
     title: z.string(),
     description: z.string(),
-    vectors: z.array(webhookVectorSchema).min(1),
-  })
-  .strict();
+    vectors: z.array(webhookVectorSchema).check(z.minLength(1)),
+  });
 
 export type WebhookPositiveVector = z.infer<typeof positiveSchema>;
 export type WebhookNegativeVector = z.infer<typeof negativeSchema>;
@@ -104,11 +97,8 @@ export type WebhookVectorBytes = z.infer<typeof bytesSchema>;
  * const file = parseWebhookVectorFile(JSON.parse(readFileSync('test-vectors/webhooks-positive.json', 'utf8')));
  */
 export function parseWebhookVectorFile(json: unknown): WebhookVectorFile {
-  const result = webhookVectorFileSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new SigilError('vector_invalid', { detail: `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` });
-  }
+  const result = parseOptions(webhookVectorFileSchema, json);
+  if (!result.success) throw new SigilError('vector_invalid', { detail: describeIssue(result.error, '(root)') });
   return result.data;
 }
 

@@ -10,7 +10,7 @@ import {
   type DigestAlgorithm,
   type Rfc9421Key,
 } from '@sigil/core/rfc9421';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * A signature scheme: `'v1'`, one Sigil-Signature header (SPEC.md sections
@@ -60,17 +60,16 @@ const isIdentifier = (v: unknown): boolean => typeof v === 'object' && v !== nul
 
 /** @internal The zod shapes of `scheme` and `rfc9421`, spread into both option schemas. */
 export const schemeShape = {
-  scheme: z.enum(['v1', 'rfc9421']).optional(),
-  rfc9421: z
-    .object({
-      label: z.string().optional(),
-      tag: z.string().optional(),
-      components: z.array(z.union([z.string(), z.custom<ComponentIdentifier>(isIdentifier, { message: 'expected a name or { name, params }' })])).optional(),
-      digest: z.enum(['sha-256', 'sha-512']).optional(),
-      expiresInSeconds: z.number().int().positive().max(86_400).optional(),
-    })
-    .strict()
-    .optional(),
+  scheme: z.optional(z.enum(['v1', 'rfc9421'])),
+  rfc9421: z.optional(
+    z.strictObject({
+      label: z.optional(z.string()),
+      tag: z.optional(z.string()),
+      components: z.optional(z.array(z.union([z.string(), z.custom<ComponentIdentifier>(isIdentifier, { message: 'expected a name or { name, params }' })]))),
+      digest: z.optional(z.enum(['sha-256', 'sha-512'])),
+      expiresInSeconds: z.optional(z.number().check(z.int(), z.positive(), z.maximum(86_400))),
+    }),
+  ),
 };
 
 function invalid(detail: string): SigilError {

@@ -1,7 +1,8 @@
 // Keys as the verifier holds them: imported once, with their validity period
 // in milliseconds and their scope in a form that is cheap to check.
 import { importKey, isKeyId, KEY_ENCODINGS, isSigilError, SigilError, SigilKey } from '@sigil/core';
-import { z } from 'zod';
+import { parseOptions } from '@sigil/core/options';
+import * as z from 'zod/mini';
 import type { KeyEntry, KeyInput, KeyResolver, KeyScope, VerifierOptions } from '../options.js';
 
 /** One key ready for use. */
@@ -26,34 +27,34 @@ const isBytes = (v: unknown): v is Uint8Array | ArrayBuffer => v instanceof Arra
 const secret = z.custom<SigilKey | Uint8Array | ArrayBuffer>((v) => v instanceof SigilKey || isBytes(v), {
   message: 'expected a SigilKey, bytes or { key, encoding?, notBefore?, notAfter?, scope? }',
 });
-const instant = z.union([z.date(), z.number().int().nonnegative()]);
+const instant = z.union([z.date(), z.number().check(z.int(), z.nonnegative())]);
 const entrySchema = z
-  .object({
+  .strictObject({
     key: z.union([secret, z.string()]),
-    encoding: z.enum(KEY_ENCODINGS).optional(),
-    notBefore: instant.optional(),
-    notAfter: instant.optional(),
-    scope: z
-      .object({
-        methods: z.array(z.string().regex(METHOD, 'methods must be HTTP method tokens')).min(1).optional(),
-        pathPrefixes: z.array(z.string().regex(/^\/[\x21-\x7e]*$/, 'path prefixes must start with "/"')).min(1).optional(),
-      })
-      .strict()
-      .optional(),
+    encoding: z.optional(z.enum(KEY_ENCODINGS)),
+    notBefore: z.optional(instant),
+    notAfter: z.optional(instant),
+    scope: z.optional(
+      z.strictObject({
+        methods: z.optional(z.array(z.string().check(z.regex(METHOD, 'methods must be HTTP method tokens'))).check(z.minLength(1))),
+        pathPrefixes: z.optional(z.array(z.string().check(z.regex(/^\/[\x21-\x7e]*$/, 'path prefixes must start with "/"'))).check(z.minLength(1))),
+      }),
+    ),
   })
-  .strict()
-  .refine((e) => typeof e.key !== 'string' || e.encoding !== undefined, {
-    message: 'a string key needs an encoding (base64url, base64, hex or utf8)',
-    path: ['encoding'],
-  });
+  .check(
+    z.refine((e) => typeof e.key !== 'string' || e.encoding !== undefined, {
+      message: 'a string key needs an encoding (base64url, base64, hex or utf8)',
+      path: ['encoding'],
+    }),
+  );
 const inputSchema = z.union([secret, entrySchema]);
-const listSchema = z.union([inputSchema, z.array(inputSchema).min(1)]);
+const listSchema = z.union([inputSchema, z.array(inputSchema).check(z.minLength(1))]);
 
 /** The zod schema of the `keys` option. */
 export const keysSchema = z.union([
   z.custom<KeyResolver>((v) => typeof v === 'function', { message: 'expected a map from key id to keys, or a resolver function' }),
   // A map entry whose id can never appear in a signature is a configuration mistake.
-  z.record(z.string().refine(isKeyId, 'key ids must be 1-128 of A-Z a-z 0-9 . _ ~ : -'), listSchema),
+  z.record(z.string().check(z.refine(isKeyId, 'key ids must be 1-128 of A-Z a-z 0-9 . _ ~ : -')), listSchema),
 ]);
 
 /** True for a promise (or any thenable): what the pipeline must await. */
@@ -165,7 +166,7 @@ export function keyRing(keys: VerifierOptions['keys']): KeyRing {
   const prepare = materialCache();
   const fromResolver = (found: KeyInput | readonly KeyInput[] | null | undefined): readonly ActiveKey[] => {
     if (found === null || found === undefined) return [];
-    const parsed = listSchema.safeParse(found);
+    const parsed = parseOptions(listSchema, found);
     if (!parsed.success) throw new SigilError('invalid_option', { detail: 'keys: the resolver returned something that is not a key' });
     return activateAll(found, 'keys(resolver)', prepare);
   };

@@ -1,8 +1,9 @@
 // createVerifier() options: validated once with zod, then turned into the
 // plain values the hot path reads. Nothing here runs per request.
 import { checkHeaderList, signedHeaderList, SigilError } from '@sigil/core';
+import { parseOptions } from '@sigil/core/options';
 import { componentId, type ComponentInput } from '@sigil/core/rfc9421';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { NonceStore } from '../nonce-store.js';
 import type { MixedVerifierOptions, Rfc9421VerifierOptions, VerifierOptions, WebhookVerifierOptions } from '../options.js';
 import type { SignatureScheme, VerifierEvent } from '../types.js';
@@ -36,39 +37,37 @@ export interface Policy {
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` });
 
 const optionsSchema = z
-  .object({
-    keys: keysSchema.optional(),
-    nonceStore: z
-      .custom<NonceStore>(
+  .strictObject({
+    keys: z.optional(keysSchema),
+    nonceStore: z.optional(
+      z.custom<NonceStore>(
         (v) => typeof v === 'object' && v !== null && typeof (v as NonceStore).checkAndStore === 'function',
         { message: 'expected a NonceStore (an object with checkAndStore())' },
-      )
-      .optional(),
-    replay: z.boolean().optional(),
-    toleranceSeconds: z.number().int().min(0).max(86_400).optional(),
-    requiredHeaders: z.array(z.string()).optional(),
-    allowUnsignedContentType: z.boolean().optional(),
+      ),
+    ),
+    replay: z.optional(z.boolean()),
+    toleranceSeconds: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(86_400))),
+    requiredHeaders: z.optional(z.array(z.string())),
+    allowUnsignedContentType: z.optional(z.boolean()),
     // Each entry is checked by schemeList(): a name or a webhook scheme value.
-    schemes: z.array(z.unknown()).min(1).optional(),
-    rfc9421: z
-      .object({
-        requiredComponents: z.array(z.union([z.string(), z.object({ name: z.string(), params: z.unknown().optional() }).strict()])).optional(),
-        label: z.string().min(1).optional(),
-        tag: z.string().optional(),
-        structuredFields: z.record(z.string(), z.enum(['item', 'list', 'dictionary'])).optional(),
-        allowUnsignedContent: z.boolean().optional(),
-      })
-      .strict()
-      .optional(),
-    maxBodyBytes: z.number().int().min(0).max(2 ** 31).optional(),
-    requireHttps: z.boolean().optional(),
-    allowInsecureHttp: z.boolean().optional(),
-    trustProxy: z.boolean().optional(),
-    clock: fn<() => number>('a function returning milliseconds since the epoch').optional(),
-    debug: z.boolean().optional(),
-    onEvent: fn<(event: VerifierEvent) => void>('a function').optional(),
-  })
-  .strict();
+    schemes: z.optional(z.array(z.unknown()).check(z.minLength(1))),
+    rfc9421: z.optional(
+      z.strictObject({
+        requiredComponents: z.optional(z.array(z.union([z.string(), z.strictObject({ name: z.string(), params: z.optional(z.unknown()) })]))),
+        label: z.optional(z.string().check(z.minLength(1))),
+        tag: z.optional(z.string()),
+        structuredFields: z.optional(z.record(z.string(), z.enum(['item', 'list', 'dictionary']))),
+        allowUnsignedContent: z.optional(z.boolean()),
+      }),
+    ),
+    maxBodyBytes: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(2 ** 31))),
+    requireHttps: z.optional(z.boolean()),
+    allowInsecureHttp: z.optional(z.boolean()),
+    trustProxy: z.optional(z.boolean()),
+    clock: z.optional(fn<() => number>('a function returning milliseconds since the epoch')),
+    debug: z.optional(z.boolean()),
+    onEvent: z.optional(fn<(event: VerifierEvent) => void>('a function')),
+  });
 
 /** The built-in schemes by name. */
 const SCHEMES: Readonly<Record<SignatureScheme, Scheme>> = { v1: v1Scheme, rfc9421: rfc9421Scheme };
@@ -127,7 +126,7 @@ function isProduction(): boolean {
  */
 export function settlePolicy(options: VerifierOptions | MixedVerifierOptions | WebhookVerifierOptions): Policy {
   if (typeof options !== 'object' || options === null) throw invalid('createVerifier() needs an options object');
-  const parsed = optionsSchema.safeParse(options);
+  const parsed = parseOptions(optionsSchema, options);
   if (!parsed.success) {
     throw invalid(describeIssue(parsed.error, 'options'));
   }

@@ -2,7 +2,9 @@
 // once, prepares one HMAC state per secret, and runs the one pipeline every
 // scheme shares (parse → timestamp → MAC → replay). A vendor file only says
 // how to read its secret and headers and which bytes it signs.
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { describeIssue } from '../../options/describe.js';
+import { parseOptions } from '../../options/parse.js';
 import { backend, type PreparedBytesMac } from '../../crypto.js';
 import { SigilError } from '../../errors.js';
 import { base64urlEncode, timingSafeEqual, utf8 } from '../../lib/encoding.js';
@@ -28,23 +30,14 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
 const MAX_TOLERANCE_SECONDS = 86_400;
 const MAX_RETENTION_SECONDS = 366 * 86_400;
 
-const optionsSchema = z
-  .object({
-    secrets: z.union([z.string(), z.array(z.string()).min(1).max(MAX_SIGNATURES)]),
-    toleranceSeconds: z.number().int().min(0).max(MAX_TOLERANCE_SECONDS).optional(),
-    retentionSeconds: z.number().int().min(1).max(MAX_RETENTION_SECONDS).optional(),
-  })
-  .strict();
+const optionsSchema = z.strictObject({
+  secrets: z.union([z.string(), z.array(z.string()).check(z.minLength(1), z.maxLength(MAX_SIGNATURES))]),
+  toleranceSeconds: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(MAX_TOLERANCE_SECONDS))),
+  retentionSeconds: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(MAX_RETENTION_SECONDS))),
+});
 
 function invalid(detail: string): SigilError {
   return new SigilError('invalid_option', { detail });
-}
-
-/** The option a zod issue is about, with zod's message (which never quotes the received value). */
-function describe(error: z.ZodError, scheme: string): string {
-  const issue = error.issues[0]!;
-  const path = issue.path.length > 0 ? issue.path.map(String).join('.') : 'options';
-  return `${scheme}: ${path}: ${issue.message}`;
 }
 
 /** Reads one secret with the scheme's reading; an error names the secret's index, never its text. */
@@ -81,8 +74,8 @@ const EMPTY = new Uint8Array(0);
 export function defineScheme(def: SchemeDefinition): (options: WebhookSchemeOptions) => WebhookScheme {
   return (options) => {
     if (typeof options !== 'object' || options === null) throw invalid(`${def.name}: needs an options object`);
-    const parsed = optionsSchema.safeParse(options);
-    if (!parsed.success) throw invalid(describe(parsed.error, def.name));
+    const parsed = parseOptions(optionsSchema, options);
+    if (!parsed.success) throw invalid(`${def.name}: ${describeIssue(parsed.error, 'options')}`);
     const o = parsed.data;
     const toleranceSeconds = o.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
     const retentionSeconds = o.retentionSeconds ?? Math.max(def.defaultRetentionSeconds, 2 * toleranceSeconds);
