@@ -91,13 +91,16 @@ export function formatReport(report: BenchReport, markdown = false): string[] {
     };
     const present = Object.keys(label).filter((mode) => e.servers[mode as keyof typeof e.servers]);
     const server = (mode: string) => e.servers[mode as keyof typeof e.servers]!;
+    const plainCpu = e.servers.plain.userMicros + e.servers.plain.systemMicros;
     const rows = present.map((mode) => {
       const x = server(mode);
       const trials = x.trials.map((t) => int(t.requestsPerSec)).join(' / ');
       const cost = mode === 'plain' ? '-' : `${((1 - x.ratio) * 100).toFixed(1)}%`;
-      return [label[mode]!, int(x.rps), trials, `${(x.ratio * 100).toFixed(1)}%`, cost, x.userMicros.toFixed(0), x.systemMicros.toFixed(0)];
+      // A pinned server is bound by its own CPU: its throughput share is about plain's CPU per request over its own.
+      const cpuCost = mode === 'plain' ? '-' : `${((1 - plainCpu / (x.userMicros + x.systemMicros)) * 100).toFixed(1)}%`;
+      return [label[mode]!, int(x.rps), trials, `${(x.ratio * 100).toFixed(1)}%`, cost, x.userMicros.toFixed(0), x.systemMicros.toFixed(0), cpuCost];
     });
-    out.push(...table(['server', 'req/s (median)', 'trials', 'of plain', 'costs', 'user us/req', 'system us/req'], rows, markdown));
+    out.push(...table(['server', 'req/s (median)', 'trials', 'of plain', 'costs', 'user us/req', 'system us/req', 'costs, by server CPU'], rows, markdown));
     const extra = (mode: string) => (server(mode).userMicros - e.servers.plain.userMicros).toFixed(0);
     out.push(
       '',

@@ -155,7 +155,7 @@ export async function runE2E(log: (line: string) => void): Promise<E2EResult> {
     const setup: Setup = { pin, args };
     const trials: Partial<Record<E2EMode, Trial[]>> = Object.fromEntries(modes.map((m) => [m, []]));
     let probes: E2EResult['probes'] | undefined;
-    for (let t = 0; t < (QUICK ? 1 : 3); t++) {
+    for (let t = 0; t < E2E.trials; t++) {
       for (const mode of modes) {
         const check = mode.startsWith('verify') && t === 0 ? async (port: number, sent: LoadFile) => void (probes = await probe(port, s, sent)) : undefined;
         const result = await trial(mode, s, file, setup, check);
