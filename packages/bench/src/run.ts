@@ -65,7 +65,8 @@ async function main(): Promise<void> {
       measured:
         `costs ${((1 - ratio) * 100).toFixed(1)}% (floor alone ${((1 - e2e.servers.floor.ratio) * 100).toFixed(1)}%); ` +
         `by server CPU ${((1 - cpu('plain') / cpu('verify')) * 100).toFixed(1)}% (floor ${((1 - cpu('plain') / cpu('floor')) * 100).toFixed(1)}%)`,
-      met: ratio >= E2E_MIN_RATIO,
+      // Both figures: requests/s swings between trials on a shared machine, the pinned server's CPU per request much less.
+      met: ratio >= E2E_MIN_RATIO && cpu('plain') / cpu('verify') >= E2E_MIN_RATIO,
     });
   }
   const stores = skip.has('stores') ? null : (log('replay stores (own process)'), await runStores());

@@ -36,6 +36,9 @@ describe('storesSection', () => {
     expect(text).toContain('Redis (ioredis)|0.25x (0.25-0.25)|0.50x (0.50-0.50)|250|500');
     expect(text).toContain('+30 us / +60 us|+2.50 ms / +5.00 ms|160 B');
     expect(text).toContain('10 us / 20 us (absolute)');
+    expect(storesSection({ ...result, stores: [result.stores[0]!, { ...result.stores[1]!, levels: [level(1, 1, -1500), level(256, 1, -20)] }] }, plain, false).join('\n')).toContain(
+      '-1.50 ms / -3.00 ms|-20 us / -40 us',
+    );
     expect(text).toContain('SKIPPED postgres: no PostgreSQL at 127.0.0.1:5432');
   });
 });

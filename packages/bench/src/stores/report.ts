@@ -4,7 +4,7 @@ import type { StoresResult } from './child.js';
 
 type Table = (head: readonly string[], rows: readonly (readonly string[])[], markdown: boolean) => string[];
 
-const us = (n: number): string => `${n >= 0 ? '+' : ''}${n >= 1000 ? `${(n / 1000).toFixed(2)} ms` : `${n.toFixed(0)} us`}`;
+const us = (n: number): string => `${n >= 0 ? '+' : ''}${Math.abs(n) >= 1000 ? `${(n / 1000).toFixed(2)} ms` : `${n.toFixed(0)} us`}`;
 
 /**
  * The store section of the report.
