@@ -10,6 +10,7 @@ export default defineConfig({
     profile: 'src/profile.ts',
     'e2e-server': 'src/e2e/server.ts',
     'e2e-load': 'src/e2e/load.ts',
+    stores: 'src/stores/child.ts',
   },
   format: ['esm'],
   dts: false,
@@ -19,4 +20,6 @@ export default defineConfig({
   platform: 'node',
   // Sigil packages are measured from their own built dist, peers as installed.
   skipNodeModulesBundle: true,
+  // The private helper package ships TypeScript source only: bundle it.
+  noExternal: ['@sigil/store-contract'],
 });

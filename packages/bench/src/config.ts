@@ -16,4 +16,4 @@ export function harnessConfig(id: ScenarioId): HarnessConfig {
 }
 
 /** End-to-end load: requests per server, concurrent connections. */
-export const E2E = { requests: QUICK ? 4_000 : 20_000, connections: 10 } as const;
+export const E2E = { requests: QUICK ? 4_000 : 20_000, connections: 10, trials: QUICK ? 1 : Number(process.env.BENCH_E2E_TRIALS ?? 3) } as const;

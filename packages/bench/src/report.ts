@@ -1,7 +1,10 @@
 // Printing: one table per scenario, a ratio matrix, memory, end to end and
 // the targets, as plain text for the terminal and as Markdown for README.md.
 import type { E2EResult } from './e2e/run-e2e.js';
+import { median } from './harness.js';
 import type { MemoryResult } from './memory/child.js';
+import type { StoresResult } from './stores/child.js';
+import { storesSection } from './stores/report.js';
 import type { Verdict } from './targets.js';
 import type { ScenarioResult } from './worker.js';
 
@@ -20,6 +23,8 @@ export interface BenchReport {
   readonly scenarios: readonly ScenarioResult[];
   readonly memory: readonly MemoryResult[];
   readonly e2e: E2EResult | null;
+  /** The replay-store bench (absent in reports recorded before it existed, null when skipped). */
+  readonly stores?: StoresResult | null;
   readonly verdicts: readonly Verdict[];
 }
 
@@ -39,6 +44,13 @@ function table(head: readonly Cell[], rows: readonly (readonly Cell[])[], markdo
   return [line(head), ...rows.map(line)];
 }
 
+/** Median over rounds of (row ops/s / Sigil verify ops/s in that round), for the peers' verify rows. */
+function vsSigilVerify(s: ScenarioResult, row: ScenarioResult['rows'][number]): string {
+  const sigil = s.rows.find((r) => r.name === 'Sigil verify');
+  if (!sigil || row.group !== 'peer' || !/ verify/.test(row.name)) return '';
+  return `${median(row.samples.map((v, i) => v / sigil.samples[i]!)).toFixed(2)}x`;
+}
+
 function scenarioTable(s: ScenarioResult, markdown: boolean): string[] {
   const rows = s.rows.map((r) => [
     r.name,
@@ -46,8 +58,9 @@ function scenarioTable(s: ScenarioResult, markdown: boolean): string[] {
     `±${(r.spread * 50).toFixed(0)}%`,
     `${r.ratio.toFixed(2)}x`,
     `${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)}`,
+    vsSigilVerify(s, r),
   ]);
-  return [markdown ? `#### ${s.title}` : `== ${s.title}`, '', ...table(['row', 'ops/s', 'spread', 'vs floor', 'rounds'], rows, markdown), ''];
+  return [markdown ? `#### ${s.title}` : `== ${s.title}`, '', ...table(['row', 'ops/s', 'spread', 'vs floor', 'rounds', 'vs Sigil verify'], rows, markdown), ''];
 }
 
 /** The report as lines of text (`markdown` for README.md). */
@@ -66,22 +79,42 @@ export function formatReport(report: BenchReport, markdown = false): string[] {
   }
   if (report.e2e) {
     const e = report.e2e;
-    out.push(markdown ? '#### End to end (node:http, autocannon in a second process)' : '== end to end (node:http, autocannon in a second process)', '');
-    const label = { plain: 'plain server', floor: 'raw floor in the handler', verify: 'with verifier' } as const;
-    const rows = (['plain', 'floor', 'verify'] as const).map((mode) => {
-      const x = e.servers[mode];
+    const pinned = e.pinned ? `, server pinned to CPU ${e.pinned.server} and load to CPU ${e.pinned.load} (taskset)` : e.pinned === null ? ', NOT pinned' : '';
+    const title = `End to end (node:http, autocannon in a second process${pinned})`;
+    out.push(markdown ? `#### ${title}` : `== ${title.toLowerCase()}`, '');
+    const label: Record<string, string> = {
+      plain: 'plain server',
+      floor: 'raw floor in the handler',
+      verify: 'with verifier (memory store)',
+      'verify-redis': 'with verifier (Redis, auto-pipelining)',
+      'verify-pg': 'with verifier (PostgreSQL, pg Pool)',
+    };
+    const present = Object.keys(label).filter((mode) => e.servers[mode as keyof typeof e.servers]);
+    const server = (mode: string) => e.servers[mode as keyof typeof e.servers]!;
+    const plainCpu = e.servers.plain.userMicros + e.servers.plain.systemMicros;
+    const rows = present.map((mode) => {
+      const x = server(mode);
       const trials = x.trials.map((t) => int(t.requestsPerSec)).join(' / ');
-      return [label[mode], int(x.rps), trials, `${(x.ratio * 100).toFixed(1)}%`, x.userMicros.toFixed(0), x.systemMicros.toFixed(0)];
+      const cost = mode === 'plain' ? '-' : `${((1 - x.ratio) * 100).toFixed(1)}%`;
+      // A pinned server is bound by its own CPU: its throughput share is about plain's CPU per request over its own.
+      const cpuCost = mode === 'plain' ? '-' : `${((1 - plainCpu / (x.userMicros + x.systemMicros)) * 100).toFixed(1)}%`;
+      return [label[mode]!, int(x.rps), trials, `${(x.ratio * 100).toFixed(1)}%`, cost, x.userMicros.toFixed(0), x.systemMicros.toFixed(0), cpuCost];
     });
-    out.push(...table(['server', 'req/s (median)', 'trials', 'of plain', 'user us/req', 'system us/req'], rows, markdown));
-    const extra = (mode: 'floor' | 'verify') => (e.servers[mode].userMicros - e.servers.plain.userMicros).toFixed(0);
+    out.push(...table(['server', 'req/s (median)', 'trials', 'of plain', 'costs', 'user us/req', 'system us/req', 'costs, by server CPU'], rows, markdown));
+    const extra = (mode: string) => (server(mode).userMicros - e.servers.plain.userMicros).toFixed(0);
     out.push(
       '',
       `${e.requests} requests per trial, ${e.connections} connections. Verifying costs ${((1 - e.servers.verify.ratio) * 100).toFixed(1)}% of the plain throughput ` +
-        `(+${extra('verify')} us server user CPU per request); the floor's work alone costs ${((1 - e.servers.floor.ratio) * 100).toFixed(1)}% (+${extra('floor')} us).`,
+        `(+${extra('verify')} us server user CPU per request); the floor's work alone costs ${((1 - e.servers.floor.ratio) * 100).toFixed(1)}% (+${extra('floor')} us).` +
+        present
+          .filter((m) => m === 'verify-redis' || m === 'verify-pg')
+          .map((m) => ` ${m === 'verify-redis' ? 'Redis' : 'PostgreSQL'} adds ${((e.servers.verify.ratio - server(m).ratio) * 100).toFixed(1)} points over the memory store.`)
+          .join(''),
+      ...(e.skipped ?? []).map((x) => `SKIPPED ${x.mode}: ${x.reason}`),
       '',
     );
   }
+  if (report.stores) out.push(...storesSection(report.stores, table, markdown));
   out.push(markdown ? '#### Targets' : '== targets', '');
   out.push(...table(['target', 'measured', ''], report.verdicts.map((v) => [v.target, v.measured, mark(v)]), markdown));
   return out;

@@ -7,7 +7,9 @@
 //   BENCH_RECORD=1                record a committed snapshot
 //   BENCH_QUICK=1                 about a minute, for a smoke run
 //   BENCH_SCENARIOS=typical,...   a subset of scenarios
-//   BENCH_SKIP=memory,e2e         skip those parts
+//   BENCH_SKIP=memory,e2e,stores  skip those parts
+//   BENCH_STORES=memory,redis     a subset of the replay stores (replay off always runs)
+//   BENCH_STORES_LONG=1           longer store rounds, more nonces for bytes per nonce
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +18,7 @@ import { runE2E } from './e2e/run-e2e.js';
 import { runNode } from './lib/child.js';
 import { runMemory } from './memory/run-memory.js';
 import { formatReport, type BenchReport } from './report.js';
+import { runStores } from './stores/run-stores.js';
 import { SCENARIO_IDS, type ScenarioId } from './scenarios.js';
 import { E2E_MIN_RATIO, MEMORY_MAX_BODY_MULTIPLE, ratioVerdicts, type Verdict } from './targets.js';
 import type { ScenarioResult } from './worker.js';
@@ -40,7 +43,8 @@ async function main(): Promise<void> {
   for (const id of selectedScenarios()) {
     log(`scenario ${id} (own process)`);
     const file = `${tmpDir}${id}.json`;
-    await runNode('worker', [id, file]);
+    // --expose-gc: the harness moves each prepared batch out of the young generation before timing it.
+    await runNode('worker', [id, file], ['--expose-gc']);
     scenarios.push(JSON.parse(readFileSync(file, 'utf8')) as ScenarioResult);
   }
   const verdicts: Verdict[] = ratioVerdicts(scenarios);
@@ -55,12 +59,17 @@ async function main(): Promise<void> {
   const e2e = skip.has('e2e') ? null : (log('end to end'), await runE2E(log));
   if (e2e) {
     const ratio = e2e.servers.verify.ratio;
+    const cpu = (mode: 'plain' | 'floor' | 'verify') => e2e.servers[mode].userMicros + e2e.servers[mode].systemMicros;
     verdicts.push({
       target: `end to end, 1 KiB: verification costs <= ${Math.round((1 - E2E_MIN_RATIO) * 100)}% of throughput`,
-      measured: `costs ${((1 - ratio) * 100).toFixed(1)}% (floor alone ${((1 - e2e.servers.floor.ratio) * 100).toFixed(1)}%)`,
-      met: ratio >= E2E_MIN_RATIO,
+      measured:
+        `costs ${((1 - ratio) * 100).toFixed(1)}% (floor alone ${((1 - e2e.servers.floor.ratio) * 100).toFixed(1)}%); ` +
+        `by server CPU ${((1 - cpu('plain') / cpu('verify')) * 100).toFixed(1)}% (floor ${((1 - cpu('plain') / cpu('floor')) * 100).toFixed(1)}%)`,
+      // Both figures: requests/s swings between trials on a shared machine, the pinned server's CPU per request much less.
+      met: ratio >= E2E_MIN_RATIO && cpu('plain') / cpu('verify') >= E2E_MIN_RATIO,
     });
   }
+  const stores = skip.has('stores') ? null : (log('replay stores (own process)'), await runStores());
   const date = new Date().toISOString();
   const report: BenchReport = {
     date,
@@ -76,12 +85,13 @@ async function main(): Promise<void> {
     scenarios,
     memory,
     e2e,
+    stores,
     verdicts,
   };
   process.stdout.write(`\n${formatReport(report).join('\n')}\n`);
   const json = JSON.stringify(report, null, 2);
   const markdown = `${formatReport(report, true).join('\n')}\n`;
-  if (QUICK || skip.size > 0 || process.env.BENCH_SCENARIOS !== undefined) {
+  if (QUICK || skip.size > 0 || process.env.BENCH_SCENARIOS !== undefined || process.env.BENCH_STORES !== undefined) {
     // Smoke and partial runs never replace the results of a full run.
     writeFileSync(`${tmpDir}partial.json`, json);
     writeFileSync(`${tmpDir}partial.md`, markdown);

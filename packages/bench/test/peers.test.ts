@@ -4,7 +4,7 @@
 // refused. The last tests prove the check itself can fail.
 import { describe, expect, it } from 'vitest';
 import { floorRow } from '../src/rows/floor.js';
-import { PEER_ROWS } from '../src/rows/index.js';
+import { PEER_ROWS, PEER_VERIFY_ROWS } from '../src/rows/index.js';
 import { checkPeer } from '../src/rows/peers/check.js';
 import { sigilSignRow } from '../src/rows/sigil-sign.js';
 import { sigilVerifyRow } from '../src/rows/sigil-verify.js';
@@ -20,6 +20,13 @@ describe.each(SCENARIOS)('bench rows pass their correctness check (%s)', (id) =>
     await expect(row.check()).resolves.toBeUndefined();
     // One timed op returns something: no row times a no-op.
     expect(await row.op()).toBeTruthy();
+  });
+
+  it.each(Object.entries(PEER_VERIFY_ROWS))('%s: accepts pre-signed requests in its timed op', async (_name, make) => {
+    const row = await make(s);
+    await expect(row.check()).resolves.toBeUndefined();
+    await row.before!(3);
+    for (let i = 0; i < 3; i++) expect(await row.op()).toBe(true);
   });
 
   it('floor, Sigil sign and Sigil verify pass theirs', async () => {

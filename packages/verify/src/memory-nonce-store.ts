@@ -51,11 +51,21 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
  * substring of 13+ characters a slice pointing into its parent, so a nonce
  * cut from a 64 KB header would keep the whole header alive for the window
  * (~66 KB per entry instead of under 2 KB; test/memory-store-retention).
- * Concatenating forces a flat copy of `s` alone.
+ * Concatenating forces a copy of `s` alone (itself a slice of a private
+ * one-character-longer string).
  */
 function own(s: string): string {
   return (' ' + s).slice(1);
 }
+
+/**
+ * A flat copy of a nonce. `checkNonceArguments` has checked it is base64url,
+ * which `encodeURIComponent` leaves as is, writing it into a new flat
+ * string: one object of 40 bytes per live nonce where `own` keeps a slice
+ * plus its parent (72), and one less pointer to chase when the Map compares
+ * keys.
+ */
+const ownNonce = (nonce: string): string => encodeURIComponent(nonce);
 
 /** The live nonces of one key id. */
 interface Bucket {
@@ -151,6 +161,9 @@ export class MemoryNonceStore implements NonceStore {
     checkNonceArguments(keyId, nonce, expiresAtMs, now);
     this.#purge(now);
     let bucket = this.#byKey.get(keyId);
+    // Copied first, so that has() and set() hash one string (a slice of the
+    // header would be hashed, then its copy again).
+    nonce = ownNonce(nonce);
     // After the purge, every pair still held is live.
     if (bucket?.nonces.has(nonce)) return false;
     if (this.#size >= this.#maxEntries || (bucket !== undefined && bucket.nonces.size >= this.#maxPerKey)) {
@@ -160,7 +173,6 @@ export class MemoryNonceStore implements NonceStore {
       const copied = own(keyId);
       this.#byKey.set(copied, (bucket = { keyId: copied, nonces: new Map() }));
     }
-    nonce = own(nonce);
     bucket.nonces.set(nonce, expiresAtMs);
     this.#size++;
     const at = this.#queueAt;

@@ -2,12 +2,23 @@
 // without it (and with only the floor's work, for reference), each loaded by
 // autocannon from a second process with the same number of pre-signed,
 // distinct requests (typical request, 1 KiB body). Trials alternate the
-// servers so that machine noise hits all of them.
+// servers so that machine noise hits all of them. The server is pinned to
+// CPU 0 and the load generator to CPU 1 with taskset when it is there (and
+// BENCH_E2E_PIN is not 0), so that neither steals the other's core. The
+// verifier runs with the memory store, and with Redis (a throwaway
+// redis-server) and PostgreSQL (a table of its own at DATABASE_URL) when
+// those are there; an absent one is skipped with a banner.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { E2E, QUICK } from '../config.js';
 import { median } from '../harness.js';
-import { runNode, send, startNode } from '../lib/child.js';
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import pg from 'pg';
+import { nonceTableSql } from '@sigil/postgres';
+import { reachable, redisServerAvailable, startRedisServer, type SpawnedRedis } from '@sigil/store-contract';
+import { canPin, runNode, send, startNode } from '../lib/child.js';
+import { DATABASE_URL } from '../stores/backends.js';
 import { presign } from '../rows/sigil-verify.js';
 import { scenario, type Scenario } from '../scenarios.js';
 import type { LoadFile } from './load.js';
@@ -32,8 +43,8 @@ export interface Trial extends LoadSummary {
   readonly serverSystemMicros: number;
 }
 
-/** The servers compared: no verification, only the floor's work, the full verifier. */
-export const E2E_MODES = ['plain', 'floor', 'verify'] as const;
+/** The servers compared: no verification, only the floor's work, the full verifier with each store. */
+export const E2E_MODES = ['plain', 'floor', 'verify', 'verify-redis', 'verify-pg'] as const;
 export type E2EMode = (typeof E2E_MODES)[number];
 
 /** One server's trials and their medians. */
@@ -50,7 +61,12 @@ export interface E2EServer {
 export interface E2EResult {
   readonly requests: number;
   readonly connections: number;
-  readonly servers: Readonly<Record<E2EMode, E2EServer>>;
+  /** Servers that ran (verify-redis and verify-pg only when their service is there). */
+  readonly servers: Readonly<Record<'plain' | 'floor' | 'verify', E2EServer>> & Partial<Record<E2EMode, E2EServer>>;
+  /** CPUs the server and the load generator were pinned to, or null when unpinned. */
+  readonly pinned?: { readonly server: number; readonly load: number } | null;
+  /** Modes skipped, and why. */
+  readonly skipped?: ReadonlyArray<{ readonly mode: E2EMode; readonly reason: string }>;
   /** Statuses the correctness probes got after the first verify trial. */
   readonly probes: { readonly fresh: number; readonly replay: number; readonly tampered: number };
 }
@@ -62,14 +78,20 @@ function headerObjects(s: Scenario, n: number): Array<Record<string, string>> {
   );
 }
 
-async function trial(mode: E2EMode, s: Scenario, file: string, probe?: (port: number, sent: LoadFile) => Promise<void>): Promise<Trial> {
+interface Setup {
+  readonly pin: { readonly server: number; readonly load: number } | null;
+  /** Extra server arguments per mode. */
+  readonly args: Partial<Record<E2EMode, string[]>>;
+}
+
+async function trial(mode: E2EMode, s: Scenario, file: string, setup: Setup, probe?: (port: number, sent: LoadFile) => Promise<void>): Promise<Trial> {
   // Margin: autocannon builds one request per connection ahead of sending.
   const sent: LoadFile = { method: s.method, path: s.target, body: s.bodyText, headers: headerObjects(s, E2E.requests + 4 * E2E.connections + 100) };
   writeFileSync(file, JSON.stringify(sent));
-  const server = await startNode<{ port: number }>('e2e-server', [mode]);
+  const server = await startNode<{ port: number }>('e2e-server', [mode, ...(setup.args[mode] ?? [])], [], setup.pin?.server);
   let summary: LoadSummary;
   try {
-    summary = JSON.parse(await runNode('e2e-load', [String(server.ready.port), file, String(E2E.connections), String(E2E.requests)])) as LoadSummary;
+    summary = JSON.parse(await runNode('e2e-load', [String(server.ready.port), file, String(E2E.connections), String(E2E.requests)], [], setup.pin?.load)) as LoadSummary;
     if (summary.non2xx !== 0 || summary.errors !== 0 || summary.timeouts !== 0 || summary.requests !== E2E.requests) {
       throw new Error(`e2e ${mode}: ${summary.requests} requests, ${summary.non2xx} non-2xx, ${summary.errors} errors, ${summary.timeouts} timeouts`);
     }
@@ -107,28 +129,55 @@ async function probe(port: number, s: Scenario, sent: LoadFile): Promise<E2EResu
 export async function runE2E(log: (line: string) => void): Promise<E2EResult> {
   const s = scenario('typical');
   const file = fileURLToPath(new URL('../results/tmp/e2e-requests.json', import.meta.url));
-  const trials: Record<E2EMode, Trial[]> = { plain: [], floor: [], verify: [] };
-  let probes: E2EResult['probes'] | undefined;
-  for (let t = 0; t < (QUICK ? 1 : 3); t++) {
-    for (const mode of E2E_MODES) {
-      const check = mode === 'verify' && t === 0 ? async (port: number, sent: LoadFile) => void (probes = await probe(port, s, sent)) : undefined;
-      const result = await trial(mode, s, file, check);
-      trials[mode].push(result);
-      log(`  e2e ${mode} trial ${t + 1}: ${Math.round(result.requestsPerSec)} req/s, server CPU us/request ${result.serverUserMicros.toFixed(0)} user + ${result.serverSystemMicros.toFixed(0)} system`);
+  const pin = process.env.BENCH_E2E_PIN !== '0' && availableParallelism() >= 2 && canPin() ? { server: 0, load: 1 } : null;
+  if (!pin) log('  e2e: NOT pinned (no taskset, one CPU, or BENCH_E2E_PIN=0): server and load share cores');
+  const skipped: Array<{ mode: E2EMode; reason: string }> = [];
+  const skip = (mode: E2EMode, reason: string): void => {
+    skipped.push({ mode, reason });
+    log(`\n${'='.repeat(78)}\n  e2e ${mode} SKIPPED: ${reason}\n${'='.repeat(78)}\n`);
+  };
+  let redis: SpawnedRedis | undefined;
+  let pool: pg.Pool | undefined;
+  const table = `sigil_bench_e2e_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const args: Setup['args'] = {};
+  try {
+    if (redisServerAvailable('@sigil/bench e2e')) {
+      redis = await startRedisServer();
+      args['verify-redis'] = [redis.url];
+    } else skip('verify-redis', 'no redis-server/redis-cli on PATH');
+    const url = new URL(DATABASE_URL);
+    if (await reachable(url.hostname, Number(url.port || 5432))) {
+      pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+      await pool.query(nonceTableSql({ table }));
+      args['verify-pg'] = [DATABASE_URL, table];
+    } else skip('verify-pg', `no PostgreSQL at ${url.host} (set DATABASE_URL)`);
+    const modes = E2E_MODES.filter((m) => !skipped.some((x) => x.mode === m));
+    const setup: Setup = { pin, args };
+    const trials: Partial<Record<E2EMode, Trial[]>> = Object.fromEntries(modes.map((m) => [m, []]));
+    let probes: E2EResult['probes'] | undefined;
+    for (let t = 0; t < E2E.trials; t++) {
+      for (const mode of modes) {
+        const check = mode.startsWith('verify') && t === 0 ? async (port: number, sent: LoadFile) => void (probes = await probe(port, s, sent)) : undefined;
+        const result = await trial(mode, s, file, setup, check);
+        trials[mode]!.push(result);
+        log(`  e2e ${mode} trial ${t + 1}: ${Math.round(result.requestsPerSec)} req/s, server CPU us/request ${result.serverUserMicros.toFixed(0)} user + ${result.serverSystemMicros.toFixed(0)} system`);
+      }
+    }
+    if (!probes) throw new Error('e2e: the correctness probes did not run');
+    const server = (mode: E2EMode): E2EServer => ({
+      trials: trials[mode]!,
+      rps: median(trials[mode]!.map((x) => x.requestsPerSec)),
+      userMicros: median(trials[mode]!.map((x) => x.serverUserMicros)),
+      systemMicros: median(trials[mode]!.map((x) => x.serverSystemMicros)),
+      ratio: median(trials[mode]!.map((x, i) => x.requestsPerSec / trials.plain![i]!.requestsPerSec)),
+    });
+    const servers = Object.fromEntries(modes.map((m) => [m, server(m)])) as E2EResult['servers'];
+    return { requests: E2E.requests, connections: E2E.connections, servers, probes, pinned: pin, skipped };
+  } finally {
+    await redis?.kill();
+    if (pool) {
+      await pool.query(`DROP TABLE IF EXISTS "${table}"`).catch(() => {});
+      await pool.end();
     }
   }
-  if (!probes) throw new Error('e2e: the correctness probes did not run');
-  const server = (mode: E2EMode): E2EServer => ({
-    trials: trials[mode],
-    rps: median(trials[mode].map((x) => x.requestsPerSec)),
-    userMicros: median(trials[mode].map((x) => x.serverUserMicros)),
-    systemMicros: median(trials[mode].map((x) => x.serverSystemMicros)),
-    ratio: median(trials[mode].map((x, i) => x.requestsPerSec / trials.plain[i]!.requestsPerSec)),
-  });
-  return {
-    requests: E2E.requests,
-    connections: E2E.connections,
-    servers: { plain: server('plain'), floor: server('floor'), verify: server('verify') },
-    probes,
-  };
 }

@@ -1,11 +1,19 @@
 // Child process: the end-to-end server. `plain` reads the whole body and
 // answers 200; `floor` also does the floor's work on it (SHA-256 of the
 // body, one HMAC over a prebuilt canonical string): the least any verifier
-// adds; `verify` answers behind sigilListener with a MemoryNonceStore. Prints `{"port":N}` on stdout once listening on
-// 127.0.0.1; when its stdin closes, prints `{"requests":N,"userMicros":U,
-// "systemMicros":S}` (its own CPU time since it was ready) and exits.
+// adds; `verify` answers behind sigilListener with a MemoryNonceStore;
+// `verify-redis <redis url>` with a RedisNonceStore (ioredis,
+// enableAutoPipelining); `verify-pg <database url> <table>` with a
+// PostgresNonceStore (pg Pool, max 16). Prints `{"port":N}` on stdout once
+// listening on 127.0.0.1; when its stdin closes, prints `{"requests":N,
+// "userMicros":U,"systemMicros":S}` (its own CPU time since it was ready)
+// and exits.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { MemoryNonceStore } from '@sigil/verify';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { PostgresNonceStore } from '@sigil/postgres';
+import { RedisNonceStore } from '@sigil/redis';
+import { MemoryNonceStore, type NonceStore } from '@sigil/verify';
 import { sigilListener } from '@sigil/verify/node';
 import { floorCanonical, floorWork } from '../rows/floor.js';
 import { benchVerifier } from '../rows/sigil-verify.js';
@@ -24,26 +32,42 @@ const reply = (res: ServerResponse, bytes: number): void => {
   res.writeHead(200, { 'content-type': 'text/plain' }).end(`ok ${bytes}`);
 };
 
-const mode = process.argv[2];
+const [mode, where, table] = process.argv.slice(2);
 const s = scenario('typical');
 const canonical = floorCanonical(s);
-const listeners = {
-  plain: (req: IncomingMessage, res: ServerResponse) => {
-    readAll(req).then((body) => reply(res, body.length), () => res.destroy());
-  },
-  floor: (req: IncomingMessage, res: ServerResponse) => {
-    readAll(req).then(
-      (body) => {
-        floorWork(body, canonical);
-        reply(res, body.length);
-      },
-      () => res.destroy(),
-    );
-  },
-  verify: sigilListener(benchVerifier(s, new MemoryNonceStore({ maxEntries: 1_000_000, maxEntriesPerKey: 1_000_000 })), (_req, res, { body }) => reply(res, body.length)),
-};
-if (mode !== 'plain' && mode !== 'floor' && mode !== 'verify') throw new Error('usage: e2e-server.js <plain|floor|verify>');
-const listener = listeners[mode];
+const verifying = (store: NonceStore) => sigilListener(benchVerifier(s, store), (_req, res, { body }) => reply(res, body.length));
+
+async function listenerFor(): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
+  switch (mode) {
+    case 'plain':
+      return (req, res) => void readAll(req).then((body) => reply(res, body.length), () => res.destroy());
+    case 'floor':
+      return (req, res) =>
+        void readAll(req).then(
+          (body) => {
+            floorWork(body, canonical);
+            reply(res, body.length);
+          },
+          () => res.destroy(),
+        );
+    case 'verify':
+      return verifying(new MemoryNonceStore({ maxEntries: 1_000_000, maxEntriesPerKey: 1_000_000 }));
+    case 'verify-redis': {
+      const store = new RedisNonceStore({ client: new Redis(where!, { enableAutoPipelining: true, maxRetriesPerRequest: 1 }) });
+      await store.ready();
+      return verifying(store);
+    }
+    case 'verify-pg': {
+      const pool = new pg.Pool({ connectionString: where!, max: 16, connectionTimeoutMillis: 2_000 });
+      pool.on('error', () => {});
+      return verifying(new PostgresNonceStore({ client: pool, table: table! }));
+    }
+    default:
+      throw new Error('usage: e2e-server.js <plain|floor|verify|verify-redis <url>|verify-pg <url> <table>>');
+  }
+}
+
+const listener = await listenerFor();
 const server = createServer({ keepAliveTimeout: 30_000 }, listener);
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();

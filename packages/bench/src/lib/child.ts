@@ -1,16 +1,25 @@
 // Child processes and loopback HTTP for the orchestrator. Every child runs
 // a script from this package's dist/ with the same node binary.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of a built entry (dist/<name>.js). */
 export const distScript = (name: string): string => fileURLToPath(new URL(`./${name}.js`, import.meta.url));
 
-/** Runs `node [nodeArgs] dist/<name>.js [args]` to completion; resolves its stdout. */
-export function runNode(name: string, args: readonly string[], nodeArgs: readonly string[] = []): Promise<string> {
+/** True when util-linux `taskset` runs here (Linux). */
+export const canPin = (): boolean => spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status === 0;
+
+/** `node ...` or, pinned to one CPU, `taskset -c <cpu> node ...`. */
+function command(name: string, args: readonly string[], nodeArgs: readonly string[], cpu: number | undefined): [string, string[]] {
+  const node = [...nodeArgs, distScript(name), ...args];
+  return cpu === undefined ? [process.execPath, node] : ['taskset', ['-c', String(cpu), process.execPath, ...node]];
+}
+
+/** Runs `node [nodeArgs] dist/<name>.js [args]` to completion (pinned to `cpu` when given); resolves its stdout. */
+export function runNode(name: string, args: readonly string[], nodeArgs: readonly string[] = [], cpu?: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, distScript(name), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(...command(name, args, nodeArgs, cpu), { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
     child.on('error', reject);
@@ -26,10 +35,10 @@ export interface Started<T> {
   stop(): Promise<string>;
 }
 
-/** Starts dist/<name>.js and waits for the first line of its stdout, parsed as JSON. */
-export function startNode<T>(name: string, args: readonly string[], nodeArgs: readonly string[] = []): Promise<Started<T>> {
+/** Starts dist/<name>.js (pinned to `cpu` when given) and waits for the first line of its stdout, parsed as JSON. */
+export function startNode<T>(name: string, args: readonly string[], nodeArgs: readonly string[] = [], cpu?: number): Promise<Started<T>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, distScript(name), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(...command(name, args, nodeArgs, cpu), { stdio: ['pipe', 'pipe', 'inherit'] });
     let buffered = '';
     let ready = false;
     const exited = new Promise<void>((done) => child.on('close', () => done()));

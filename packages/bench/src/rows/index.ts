@@ -3,11 +3,11 @@
 // Sigil's gain against the floor is its cheaper HMAC.
 import type { RowFactory } from '../harness.js';
 import { floorRow, floorSigilHmacRow } from './floor.js';
-import { aws4Row } from './peers/aws4.js';
-import { hawkRow } from './peers/hawk.js';
-import { httpsigRow } from './peers/httpsig.js';
+import { aws4Row, aws4VerifyRow } from './peers/aws4.js';
+import { hawkRow, hawkVerifyRow } from './peers/hawk.js';
+import { httpsigRow, httpsigVerifyRow } from './peers/httpsig.js';
 import { smithyRow } from './peers/smithy.js';
-import { standardWebhooksRow } from './peers/standardwebhooks.js';
+import { standardWebhooksRow, standardWebhooksVerifyRow } from './peers/standardwebhooks.js';
 import { sigilSignPortableRow, sigilSignRow } from './sigil-sign.js';
 import { sigilVerifyRow } from './sigil-verify.js';
 
@@ -20,6 +20,18 @@ export const PEER_ROWS: Readonly<Record<string, RowFactory>> = {
   '@hapi/hawk': hawkRow,
 };
 
+/**
+ * The peers' verify paths, timed next to Sigil verify. @smithy/signature-v4
+ * has no verify either; its server side would be the same SigV4 re-sign as
+ * aws4's, so it gets no row of its own.
+ */
+export const PEER_VERIFY_ROWS: Readonly<Record<string, RowFactory>> = {
+  'aws4 verify': aws4VerifyRow,
+  'http-message-signatures verify': httpsigVerifyRow,
+  'standardwebhooks verify': standardWebhooksVerifyRow,
+  '@hapi/hawk verify': hawkVerifyRow,
+};
+
 /** All rows, in print order. */
 export const ROWS: readonly RowFactory[] = [
   floorRow,
@@ -28,4 +40,5 @@ export const ROWS: readonly RowFactory[] = [
   sigilVerifyRow,
   sigilSignPortableRow,
   ...Object.values(PEER_ROWS),
+  ...Object.values(PEER_VERIFY_ROWS),
 ];

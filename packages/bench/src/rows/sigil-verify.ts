@@ -4,7 +4,7 @@
 // a batch's requests are signed, each with a fresh nonce, before its timer
 // starts, and an op that does not verify stops the bench.
 import { bodyDigest, importKey, signRequest, type SigilRequest } from '@sigil/core';
-import { createVerifier, MemoryNonceStore, type VerifierRequest } from '@sigil/verify';
+import { createVerifier, MemoryNonceStore, type NonceStore, type VerifierRequest } from '@sigil/verify';
 import type { Row } from '../harness.js';
 import { KEY_ID, SECRET, tamperBody, type Scenario } from '../scenarios.js';
 import { sigilRequest } from './sigil-sign.js';
@@ -46,7 +46,7 @@ export function presign(s: Scenario, n: number, request: SigilRequest = sigilReq
  * @example
  * const verifier = benchVerifier(scenario('typical'));
  */
-export function benchVerifier(s: Scenario, store = new MemoryNonceStore({ maxEntries: STORE_ENTRIES, maxEntriesPerKey: STORE_ENTRIES })) {
+export function benchVerifier(s: Scenario, store: NonceStore = new MemoryNonceStore({ maxEntries: STORE_ENTRIES, maxEntriesPerKey: STORE_ENTRIES })) {
   return createVerifier({
     keys: { [KEY_ID]: importKey(SECRET) },
     nonceStore: store,

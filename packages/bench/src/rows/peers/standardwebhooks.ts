@@ -33,3 +33,39 @@ export function standardWebhooksRow(s: Scenario): Row {
     op: () => webhook.sign(`msg_${++counter}`, new Date(), s.bodyText),
   };
 }
+
+/**
+ * standardwebhooks' verify path: `Webhook#verify` (timestamp tolerance,
+ * constant-time compare) of pre-signed messages, each with its own id.
+ *
+ * @example
+ * const row = standardWebhooksVerifyRow(scenario('typical'));
+ */
+export function standardWebhooksVerifyRow(s: Scenario): Row {
+  const signer = standardWebhooksRow(s);
+  const webhook = new Webhook(SECRET.toString('base64'));
+  let queue: Array<Record<string, string>> = [];
+  let next = 0;
+  let counter = 0;
+  return {
+    name: 'standardwebhooks verify',
+    group: 'peer',
+    note: 'Webhook#verify of pre-signed messages (body only); no replay store',
+    async: false,
+    check: signer.check,
+    before(n) {
+      queue = [];
+      for (let i = 0; i < n; i++) {
+        const id = `msg_v${++counter}`;
+        const now = new Date();
+        queue.push({ 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': webhook.sign(id, now, s.bodyText) });
+      }
+      next = 0;
+    },
+    op() {
+      // Throws when refused; returns the payload parsed as JSON (nothing for an empty body).
+      webhook.verify(s.bodyText, queue[next++]!);
+      return true;
+    },
+  };
+}
