@@ -6,6 +6,7 @@ import type { MemoryResult } from './memory/child.js';
 import type { StoresResult } from './stores/child.js';
 import { storesSection } from './stores/report.js';
 import type { Verdict } from './targets.js';
+import { webhooksSection, type WebhookBenchGroup } from './webhooks/run-webhooks.js';
 import type { ScenarioResult } from './worker.js';
 
 /** Everything one `pnpm bench` run produced (also the JSON written to results/). */
@@ -25,6 +26,8 @@ export interface BenchReport {
   readonly e2e: E2EResult | null;
   /** The replay-store bench (absent in reports recorded before it existed, null when skipped). */
   readonly stores?: StoresResult | null;
+  /** Webhook verification against the vendors' libraries (absent in older reports, null when skipped). */
+  readonly webhooks?: readonly WebhookBenchGroup[] | null;
   readonly verdicts: readonly Verdict[];
 }
 
@@ -115,6 +118,7 @@ export function formatReport(report: BenchReport, markdown = false): string[] {
     );
   }
   if (report.stores) out.push(...storesSection(report.stores, table, markdown));
+  if (report.webhooks) out.push(...webhooksSection(report.webhooks, table, markdown));
   out.push(markdown ? '#### Targets' : '== targets', '');
   out.push(...table(['target', 'measured', ''], report.verdicts.map((v) => [v.target, v.measured, mark(v)]), markdown));
   return out;

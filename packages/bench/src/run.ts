@@ -7,7 +7,7 @@
 //   BENCH_RECORD=1                record a committed snapshot
 //   BENCH_QUICK=1                 about a minute, for a smoke run
 //   BENCH_SCENARIOS=typical,...   a subset of scenarios
-//   BENCH_SKIP=memory,e2e,stores  skip those parts
+//   BENCH_SKIP=memory,e2e,stores,webhooks  skip those parts
 //   BENCH_STORES=memory,redis     a subset of the replay stores (replay off always runs)
 //   BENCH_STORES_LONG=1           longer store rounds, more nonces for bytes per nonce
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { runNode } from './lib/child.js';
 import { runMemory } from './memory/run-memory.js';
 import { formatReport, type BenchReport } from './report.js';
 import { runStores } from './stores/run-stores.js';
+import { runWebhooks } from './webhooks/run-webhooks.js';
 import { SCENARIO_IDS, type ScenarioId } from './scenarios.js';
 import { E2E_MIN_RATIO, MEMORY_MAX_BODY_MULTIPLE, ratioVerdicts, type Verdict } from './targets.js';
 import type { ScenarioResult } from './worker.js';
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
     });
   }
   const stores = skip.has('stores') ? null : (log('replay stores (own process)'), await runStores());
+  const webhooks = skip.has('webhooks') ? null : (log('webhooks: each scheme against its vendor'), await runWebhooks(log));
   const date = new Date().toISOString();
   const report: BenchReport = {
     date,
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
     memory,
     e2e,
     stores,
+    webhooks,
     verdicts,
   };
   process.stdout.write(`\n${formatReport(report).join('\n')}\n`);

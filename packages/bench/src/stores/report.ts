@@ -2,7 +2,7 @@
 // nonce, and the latency each store adds, at every concurrency measured.
 import type { StoresResult } from './child.js';
 
-type Table = (head: readonly string[], rows: readonly (readonly string[])[], markdown: boolean) => string[];
+export type Table = (head: readonly string[], rows: readonly (readonly string[])[], markdown: boolean) => string[];
 
 const us = (n: number): string => `${n >= 0 ? '+' : ''}${Math.abs(n) >= 1000 ? `${(n / 1000).toFixed(2)} ms` : `${n.toFixed(0)} us`}`;
 

@@ -30,6 +30,7 @@ import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { QUICK } from '../config.js';
 import { measure, type HarnessConfig, type Row, type RowResult } from '../harness.js';
+import type { Table } from '../stores/report.js';
 
 /** One scheme's rows: the vendor baseline first, then Sigil's two. */
 export interface WebhookBenchGroup {
@@ -153,26 +154,37 @@ function rowsOf(f: Fixture): Row[] {
   ];
 }
 
+/** Every scheme's rows (vendor first), unchecked: for the bench and its test. */
+export function webhookRows(): { readonly scheme: WebhookSchemeName; readonly baseline: string; readonly rows: Row[] }[] {
+  return fixtures().map((f) => ({ scheme: f.scheme.name, baseline: f.baseline, rows: rowsOf(f) }));
+}
+
 /** Checks and times every scheme's rows; ratios are against the vendor's verify in the same run. */
 export async function runWebhooks(log: (line: string) => void): Promise<WebhookBenchGroup[]> {
   const groups: WebhookBenchGroup[] = [];
-  for (const f of fixtures()) {
-    const rows = rowsOf(f);
+  for (const f of webhookRows()) {
+    const rows = f.rows;
     for (const row of rows) await row.check();
-    log(`webhooks: ${f.scheme.name}`);
-    groups.push({ scheme: f.scheme.name, baseline: f.baseline, rows: await measure(rows, CONFIG, () => undefined) });
+    log(`webhooks: ${f.scheme}`);
+    groups.push({ scheme: f.scheme, baseline: f.baseline, rows: await measure(rows, CONFIG, () => undefined) });
   }
   return groups;
 }
 
-/** The webhook table: per scheme, each row's throughput and its ratio to the vendor's verify. */
-export function formatWebhooks(groups: readonly WebhookBenchGroup[]): string[] {
-  const lines = ['| scheme | verify | ops/s | × vendor (min–max) |', '|---|---|---:|---:|'];
-  for (const g of groups) {
-    for (const r of g.rows) {
-      const ratio = r.group === 'floor' ? '1 (baseline)' : `${r.ratio.toFixed(2)}× (${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)})`;
-      lines.push(`| ${g.scheme} | ${r.name} | ${Math.round(r.opsPerSec).toLocaleString('en-US')} | ${ratio} |`);
-    }
-  }
-  return lines;
+/** The webhook section: per scheme, each row's throughput and its ratio to the vendor's verify. */
+export function webhooksSection(groups: readonly WebhookBenchGroup[], table: Table, markdown: boolean): string[] {
+  const rows = groups.flatMap((g) =>
+    g.rows.map((r) => [
+      g.scheme,
+      r.name,
+      Math.round(r.opsPerSec).toLocaleString('en-US'),
+      r.group === 'floor' ? '1.00x (baseline)' : `${r.ratio.toFixed(2)}x (${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)})`,
+    ]),
+  );
+  return [
+    markdown ? '#### Webhooks: Sigil against each vendor\'s own verify' : "== webhooks: Sigil against each vendor's own verify",
+    '',
+    ...table(['scheme', 'verify', 'ops/s', 'vs the vendor'], rows, markdown),
+    '',
+  ];
 }
