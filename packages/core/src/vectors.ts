@@ -3,21 +3,8 @@
 // browser bundles. test-vectors/schema.json is generated from it.
 import { z } from 'zod';
 import { ERROR_CODES, SigilError, type SigilErrorCode } from './errors.js';
-import { KEY_ENCODINGS } from './key.js';
 
-const keySchema = z
-  .object({
-    id: z.string().describe('Key id, as in the kid parameter.'),
-    secret: z.string().describe('The shared secret, encoded as `encoding` says.'),
-    encoding: z.enum(KEY_ENCODINGS),
-  })
-  .strict();
-
-const bodySchema = z.union([
-  z.null().describe('No body (hashes as the empty string).'),
-  z.object({ utf8: z.string() }).strict().describe('Body bytes as the UTF-8 encoding of this string.'),
-  z.object({ base64: z.string() }).strict().describe('Body bytes, standard base64 with padding.'),
-]);
+import { bodySchema, keySchema, parseWith } from './lib/vector-parts.js';
 
 const requestSchema = z
   .object({
@@ -118,12 +105,7 @@ export type VectorKey = z.infer<typeof keySchema>;
  * const file = parseVectorFile(JSON.parse(readFileSync('test-vectors/v1-positive.json', 'utf8')));
  */
 export function parseVectorFile(json: unknown): VectorFile {
-  const result = vectorFileSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new SigilError('vector_invalid', { detail: `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` });
-  }
-  return result.data;
+  return parseWith(vectorFileSchema, json);
 }
 
 /** The JSON Schema (draft 2020-12) of a vector file, generated from the zod schema. */
@@ -131,5 +113,7 @@ export function vectorJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(vectorFileSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
 }
 
+export { responseVectorFileSchema, parseResponseVectorFile, responseVectorJsonSchema } from './response/vectors.js';
+export type { ResponseVectorFile, ResponseVector, ResponseVectorResponse } from './response/vectors.js';
 export { positiveVerifier, runVector, verifyVectorRequest, vectorKey, vectorRequest } from './vector-runner.js';
 export type { VectorOutcome, VectorVerdict } from './vector-runner.js';
