@@ -92,8 +92,16 @@ export function canonicalize(request: SigilRequest, params: CanonicalParams): st
     if (value === undefined) throw new SigilError('signed_header_missing', { detail: `header ${name}` });
     lines += `${name}:${value}\n`;
   }
-  const given = request.bodySha256;
-  if (given === undefined) return lines + bodyDigest(request.body);
+  return lines + messageDigest(request);
+}
+
+/**
+ * @internal The body digest line of a request or a response: the adapter's
+ * streamed `bodySha256` when given, else the hash of `body`.
+ */
+export function messageDigest(message: { readonly body?: Uint8Array | null; readonly bodySha256?: string }): string {
+  const given = message.bodySha256;
+  if (given === undefined) return bodyDigest(message.body);
   if (!/^[0-9a-f]{64}$/.test(given)) throw new SigilError('invalid_option', { detail: 'bodySha256 must be 64 lowercase hex digits' });
-  return lines + given;
+  return given;
 }

@@ -39,6 +39,10 @@ export const ERROR_STATUS = {
   redirect_opaque: 500,
   body_unsupported: 500,
   destination_not_allowed: 500,
+  response_signature_missing: 500,
+  response_signature_malformed: 500,
+  response_status_invalid: 500,
+  response_signature_invalid: 500,
   vector_invalid: 500,
 } as const;
 
@@ -86,6 +90,10 @@ const MESSAGES: Record<SigilErrorCode, string> = {
   redirect_opaque: 'the runtime hid the redirect (an opaque redirect), so it cannot be followed with a signature',
   body_unsupported: 'the request body type cannot be signed',
   destination_not_allowed: 'the webhook destination is not allowed',
+  response_signature_missing: 'the response carries no signature',
+  response_signature_malformed: 'the response signature header is malformed',
+  response_status_invalid: 'the response status is not a final status of 200 to 599',
+  response_signature_invalid: 'response signature verification failed',
   vector_invalid: 'the test vector file is invalid',
 };
 

@@ -18,3 +18,11 @@ export { declaredLength, declaresContent, contentTypeRequired } from './content.
 export type { KeyLookup, VerifySignatureOptions, VerifySignatureResult, VerifySuccess, VerifyFailure } from './verify.js';
 export { base64urlEncode, base64urlDecode, base64Encode, base64Decode, hexEncode, timingSafeEqual } from './lib/encoding.js';
 export { SIGNATURE_HEADER, SERVER_TIME_HEADER, LIMITS, isKeyId } from './lib/syntax.js';
+export { canonicalizeResponse, RESPONSE_CANONICAL_TAG, RESPONSE_SIGNATURE_HEADER } from './response/canonicalize.js';
+export type { SigilResponse, BoundRequest, ResponseCanonicalParams } from './response/canonicalize.js';
+export { parseResponseSignatureHeader, formatResponseSignatureHeader } from './response/header.js';
+export type { ResponseSignatureParams } from './response/header.js';
+export { signResponse } from './response/sign.js';
+export type { SignResponseOptions, SignResponseResult } from './response/sign.js';
+export { verifyResponse } from './response/verify.js';
+export type { VerifyResponseOptions, VerifyResponseResult, VerifyResponseSuccess, VerifyResponseFailure } from './response/verify.js';

@@ -2,23 +2,9 @@
 // the subpath `@sigil/core/vectors` so the main entry stays free of zod for
 // browser bundles. test-vectors/schema.json is generated from it.
 import * as z from 'zod/mini';
-import { describeIssue } from './options/describe.js';
-import { parseOptions } from './options/parse.js';
-import { ERROR_CODES, SigilError, type SigilErrorCode } from './errors.js';
-import { KEY_ENCODINGS } from './key.js';
+import { ERROR_CODES, type SigilErrorCode } from './errors.js';
 
-const keySchema = z
-  .strictObject({
-    id: z.string().check(z.describe('Key id, as in the kid parameter.')),
-    secret: z.string().check(z.describe('The shared secret, encoded as `encoding` says.')),
-    encoding: z.enum(KEY_ENCODINGS),
-  });
-
-const bodySchema = z.union([
-  z.null().check(z.describe('No body (hashes as the empty string).')),
-  z.strictObject({ utf8: z.string() }).check(z.describe('Body bytes as the UTF-8 encoding of this string.')),
-  z.strictObject({ base64: z.string() }).check(z.describe('Body bytes, standard base64 with padding.')),
-]);
+import { bodySchema, keySchema, parseWith } from './lib/vector-parts.js';
 
 const requestSchema = z
   .strictObject({
@@ -111,9 +97,7 @@ export type VectorKey = z.infer<typeof keySchema>;
  * const file = parseVectorFile(JSON.parse(readFileSync('test-vectors/v1-positive.json', 'utf8')));
  */
 export function parseVectorFile(json: unknown): VectorFile {
-  const result = parseOptions(vectorFileSchema, json);
-  if (!result.success) throw new SigilError('vector_invalid', { detail: describeIssue(result.error, '(root)') });
-  return result.data;
+  return parseWith(vectorFileSchema, json);
 }
 
 /** The JSON Schema (draft 2020-12) of a vector file, generated from the zod schema. */
@@ -121,5 +105,7 @@ export function vectorJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(vectorFileSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
 }
 
+export { responseVectorFileSchema, parseResponseVectorFile, responseVectorJsonSchema } from './response/vectors.js';
+export type { ResponseVectorFile, ResponseVector, ResponseVectorResponse } from './response/vectors.js';
 export { positiveVerifier, runVector, verifyVectorRequest, vectorKey, vectorRequest } from './vector-runner.js';
 export type { VectorOutcome, VectorVerdict } from './vector-runner.js';

@@ -58,7 +58,8 @@ function fail(error: SigilError, params?: SignatureParams, canonical?: string): 
   return { ok: false, code: error.code, error, ...(params ? { params } : {}), ...(canonical ? { canonical } : {}) };
 }
 
-function keyList(keys: KeyLookup, keyId: string): readonly SigilKey[] {
+/** @internal The keys a lookup gives for a key id, as a list. */
+export function keyList(keys: KeyLookup, keyId: string): readonly SigilKey[] {
   const found = typeof keys === 'function' ? keys(keyId) : keys;
   if (!found) return [];
   return found instanceof SigilKey ? [found] : (found as readonly SigilKey[]);
@@ -100,7 +101,7 @@ export function checkContentTypeCoverage(params: SignatureParams, headers: Heade
  * Compares a received MAC with the one computed under each key, in constant
  * time over the raw bytes. Returns the index of the matching key or -1.
  */
-export function matchMac(params: SignatureParams, canonical: string, keys: readonly SigilKey[]): number {
+export function matchMac(params: Pick<SignatureParams, 'algorithm' | 'mac'>, canonical: string, keys: readonly SigilKey[]): number {
   const received = base64urlDecode(params.mac);
   if (!received || received.length !== MAC_BYTES[params.algorithm]) return -1;
   let match = -1;

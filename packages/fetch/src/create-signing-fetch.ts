@@ -6,6 +6,7 @@ import { crossOriginError, originNotAllowed } from './lib/origins.js';
 import { isOpaqueRedirect, REDIRECT_STATUSES, redirectRequest } from './lib/redirect.js';
 import { signParts, withoutSignature, type HeaderPair } from './lib/sign-parts.js';
 import { checkTransport } from './lib/transport.js';
+import { verifiedResponse } from './lib/verify-response.js';
 import { redact, resolveFetchOptions, type SigningConfig, type SigningFetchOptions, type WrappedFetchInit } from './options.js';
 
 /** A function with the type and behaviour of `fetch`. */
@@ -133,7 +134,7 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
     if (signed) event('signed');
     // Sent as origin + the signed target: fetch implementations disagree on a
     // bare trailing "?" (undici sends it, Node's fetch drops it).
-    const response = (await baseFetch(url.origin + target, {
+    const received = (await baseFetch(url.origin + target, {
       ...passthrough,
       method,
       headers: sent,
@@ -141,6 +142,9 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
       redirect: 'manual',
       signal: request.signal,
     })) as Response;
+    // Verified before anything below reads it: no unverified Sigil-Server-Time or Location.
+    const response = signed && config.verifyResponses ? await verifiedResponse(config, config.verifyResponses, url, sent, received) : received;
+    if (signed && config.verifyResponses) event('response-verified', { status: response.status });
 
     if (signed && !clockRetried) {
       const serverTime = await timestampRejection(response);

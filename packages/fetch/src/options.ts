@@ -19,6 +19,7 @@ import { ClockOffsets } from './lib/clock.js';
 import type { EventSink, SigningEvent } from './lib/events.js';
 import { exactOrigin, originPolicy, type OriginPolicy } from './lib/origins.js';
 import { schemeShape, settleScheme, type Rfc9421Config, type Rfc9421SigningOptions, type SigningScheme } from './lib/scheme-options.js';
+import type { ResponsePolicy } from './lib/verify-response.js';
 
 /**
  * What to do when a redirect leads to another origin (scheme, host or port
@@ -127,6 +128,16 @@ export interface SigningFetchOptions extends SigningOptions {
   /** The fetch to wrap. Default `globalThis.fetch`, looked up at call time. */
   readonly fetch?: FetchLike;
   readonly redirect?: RedirectOptions;
+  /**
+   * Verify every response to a signed request (SPEC.md section 11, v1 only):
+   * it must carry a valid `Sigil-Response-Signature` bound to that request,
+   * checked before the caller sees it, before a redirect is followed (its
+   * `location` is always required) and before a `Sigil-Server-Time` is
+   * believed. `require` lists more response headers that must be signed;
+   * the body is buffered up to `maxBodyBytes` (default: `maxBodyBytes`). A
+   * failing response is a SigilError with its code only. Default off.
+   */
+  readonly verifyResponses?: boolean | { readonly require?: readonly string[]; readonly maxBodyBytes?: number };
 }
 
 /** Options of signingInterceptor(). */
@@ -180,6 +191,8 @@ export interface SigningConfig {
   readonly maxClockSkewSeconds: number;
   /** Undefined for the v1 scheme. */
   readonly rfc9421: Rfc9421Config | undefined;
+  /** Undefined: responses are not verified. */
+  readonly verifyResponses?: ResponsePolicy | undefined;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -218,6 +231,15 @@ const fetchSchema = z.strictObject({
   fetch: z.optional(z.custom<FetchLike>(isFunction, { message: 'must be a fetch function' })),
   origins,
   redirect: z.optional(z.strictObject({ crossOrigin, maxHops: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(20))) })),
+  verifyResponses: z.optional(
+    z.union([
+      z.boolean(),
+      z.strictObject({
+        require: z.optional(z.array(z.string().check(z.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/)))),
+        maxBodyBytes: z.optional(z.number().check(z.int(), z.positive(), z.maximum(Number.MAX_SAFE_INTEGER))),
+      }),
+    ]),
+  ),
 });
 
 const interceptorSchema = z.strictObject({
@@ -309,7 +331,13 @@ export function resolveFetchOptions(options: SigningFetchOptions): SigningConfig
   const result = parseOptions(fetchSchema, options);
   if (!result.success) throw firstIssue(result.error, 'createSigningFetch');
   const parsed = result.data;
-  return { ...resolve(parsed), maxHops: parsed.redirect?.maxHops ?? DEFAULT_MAX_HOPS, fetch: parsed.fetch, dispatcherOrigin: undefined };
+  const config = resolve(parsed);
+  const verify = parsed.verifyResponses;
+  if (verify && config.rfc9421) throw invalid('verifyResponses', "verifies v1 responses only: use it with scheme 'v1'");
+  const verifyResponses = verify
+    ? { require: verify === true ? [] : (verify.require ?? []).map((n) => n.toLowerCase()), maxBodyBytes: (verify === true ? undefined : verify.maxBodyBytes) ?? config.maxBodyBytes }
+    : undefined;
+  return { ...config, maxHops: parsed.redirect?.maxHops ?? DEFAULT_MAX_HOPS, fetch: parsed.fetch, dispatcherOrigin: undefined, verifyResponses };
 }
 
 /** @internal Validates signingInterceptor() options; throws invalid_option or invalid_key. */
@@ -339,6 +367,7 @@ export function redact<T extends object>(target: T, name: string, config: Signin
     redirect: name === 'SigningInterceptor' ? { crossOrigin: config.crossOrigin } : { crossOrigin: config.crossOrigin, maxHops: config.maxHops },
     origins: config.origins.list,
     maxClockSkewSeconds: config.maxClockSkewSeconds,
+    ...(config.verifyResponses ? { verifyResponses: config.verifyResponses } : {}),
     ...(config.dispatcherOrigin === undefined ? {} : { dispatcherOrigin: config.dispatcherOrigin }),
   };
   const text = `${name} ${JSON.stringify(face)}`;

@@ -32,9 +32,11 @@ function vectorFiles(path: string): { files: string[]; skipped: string[] } {
   }
   if (stat.isFile()) return { files: [path], skipped: [] };
   const names = readdirSync(path).filter((name) => name.endsWith('.json')).sort();
+  // v1-response-*.json are response vectors (SPEC.md section 11), another schema.
+  const isRequestFile = (name: string) => name.startsWith('v1-') && !name.startsWith('v1-response-');
   return {
-    files: names.filter((name) => name.startsWith('v1-')).map((name) => join(path, name)),
-    skipped: names.filter((name) => !name.startsWith('v1-')),
+    files: names.filter(isRequestFile).map((name) => join(path, name)),
+    skipped: names.filter((name) => !isRequestFile(name)),
   };
 }
 

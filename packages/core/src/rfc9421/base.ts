@@ -16,24 +16,22 @@ export interface SignatureBaseOptions {
   readonly structuredFields?: Readonly<Record<string, StructuredFieldType>>;
 }
 
-/** @internal The base and the serialised identifiers, for an already-built inner list. */
-export function baseOf(
-  request: Rfc9421Request,
+/** @internal Reads one covered component's value. */
+export type ComponentResolver = (name: string, params: Parameters) => string;
+
+/** @internal The base and the serialised identifiers of an inner list, each value read by `resolve`. */
+export function buildBase(
   list: InnerList,
-  options: SignatureBaseOptions,
+  resolve: ComponentResolver,
   code: 'signature_header_malformed' | 'invalid_option',
 ): { base: string; components: string[]; signatureParams: string } {
-  checkRequest(request);
   const ids = checkCovered(list.items, code);
   let base = '';
   for (let i = 0; i < ids.length; i++) {
     const item = list.items[i]!;
-    const name = item.value as string;
     let value: string;
     try {
-      value = name.startsWith('@')
-        ? derivedValue(request, name, item.params)
-        : fieldValue(request.headers, name, item.params, options.structuredFields);
+      value = resolve(item.value as string, item.params);
     } catch (error) {
       // A signer's own bad component list is a caller error, not a bad header.
       if (code === 'invalid_option' && isSigilError(error, 'signature_header_malformed')) {
@@ -50,6 +48,23 @@ export function baseOf(
     throw new SigilError(code, { detail: 'signature parameters cannot be serialised' });
   }
   return { base: `${base}"@signature-params": ${signatureParams}`, components: ids, signatureParams };
+}
+
+/** @internal How a request's components are read: derived from the request, or its fields. */
+export function requestResolver(request: Rfc9421Request, options: SignatureBaseOptions): ComponentResolver {
+  checkRequest(request);
+  return (name, params) =>
+    name.startsWith('@') ? derivedValue(request, name, params) : fieldValue(request.headers, name, params, options.structuredFields);
+}
+
+/** @internal The base and the serialised identifiers, for an already-built inner list. */
+export function baseOf(
+  request: Rfc9421Request,
+  list: InnerList,
+  options: SignatureBaseOptions,
+  code: 'signature_header_malformed' | 'invalid_option',
+): { base: string; components: string[]; signatureParams: string } {
+  return buildBase(list, requestResolver(request, options), code);
 }
 
 /**

@@ -34,3 +34,8 @@ export type {
   Rfc9421VectorRequest,
   Rfc9421VectorKey,
 } from './vectors.js';
+export { defaultResponseComponents } from './response.js';
+export { signRfc9421Response } from './sign-response.js';
+export type { SignRfc9421ResponseOptions } from './sign-response.js';
+export { verifyRfc9421Response } from './verify-response.js';
+export type { VerifyRfc9421ResponseOptions } from './verify-response.js';

@@ -34,7 +34,7 @@ export interface ParsedRfc9421Signature {
  * sig.params.keyid;   // 'client-1'
  * sig.components;     // ['"@method"', '"@authority"', '"@path"', '"@query"']
  */
-export function parseRfc9421Signature(request: SigilRequest, selector: SignatureSelector = {}): ParsedRfc9421Signature {
+export function parseRfc9421Signature(request: SigilRequest | Pick<SigilRequest, 'headers'>, selector: SignatureSelector = {}): ParsedRfc9421Signature {
   const selected = selectSignature(request, selector);
   const params = readParams(selected.input.params);
   const components = checkCovered(selected.input.items, 'signature_header_malformed');

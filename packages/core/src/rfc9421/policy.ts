@@ -7,7 +7,7 @@ import type { SignatureParamsView } from './params.js';
 import type { Rfc9421Request } from './request.js';
 
 /** @internal True when the request carries content (bytes, or a hash of non-empty bytes). */
-export function hasContent(request: Rfc9421Request): boolean {
+export function hasContent(request: { readonly body?: Uint8Array | null; readonly bodySha256?: string }): boolean {
   if (request.body) return request.body.length > 0;
   return request.bodySha256 !== undefined && request.bodySha256 !== 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 }

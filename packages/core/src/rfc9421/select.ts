@@ -24,7 +24,7 @@ function malformed(detail: string): SigilError {
   return new SigilError('signature_header_malformed', { detail });
 }
 
-function field(request: SigilRequest, name: string) {
+function field(request: Pick<SigilRequest, 'headers'>, name: string) {
   let value: string | undefined;
   try {
     value = headerValue(request.headers, name);
@@ -41,7 +41,7 @@ function field(request: SigilRequest, name: string) {
  * `signature_missing` when nothing matches and `signature_header_malformed`
  * for bad syntax or an ambiguous choice.
  */
-export function selectSignature(request: SigilRequest, selector: SignatureSelector): SelectedSignature {
+export function selectSignature(request: Pick<SigilRequest, 'headers'>, selector: SignatureSelector): SelectedSignature {
   const inputs = field(request, 'signature-input');
   const signatures = field(request, 'signature');
   let labels = [...inputs.keys()];

@@ -2,7 +2,7 @@ import { SigilError } from '../errors.js';
 import { base64Encode } from '../lib/encoding.js';
 import { headerValue, type HeaderList, type HeadersLike } from '../request.js';
 import { generateNonce } from '../sign.js';
-import { baseOf, type SignatureBaseOptions } from './base.js';
+import { buildBase, requestResolver, type ComponentResolver, type SignatureBaseOptions } from './base.js';
 import { componentItem, type ComponentInput } from './components.js';
 import { checkContentDigest, requestDigest, type DigestAlgorithm } from './digest.js';
 import { checkBoundKey, type Rfc9421Key } from './keys.js';
@@ -76,24 +76,42 @@ function withHeader(headers: HeaderList | HeadersLike, name: string, value: stri
 export function signRfc9421(request: Rfc9421Request, key: Rfc9421Key, options: SignRfc9421Options): SignRfc9421Result {
   checkBoundKey(key, 'key');
   if (typeof options !== 'object' || options === null) throw new SigilError('invalid_option', { detail: 'options' });
+  return signMessage(request, (signed) => requestResolver(signed, options), options.components ?? defaultComponents(request), key, options);
+}
+
+/** A message as signMessage reads it: its fields and content. */
+type Message = { readonly headers: HeaderList | HeadersLike; readonly body?: Uint8Array | null; readonly bodySha256?: string };
+
+/**
+ * @internal Signs a request or a response: Content-Digest, parameters,
+ * base, MAC. `resolverOf` reads components from the message as signed
+ * (with any Content-Digest added).
+ */
+export function signMessage<M extends Message>(
+  message: M,
+  resolverOf: (signed: M) => ComponentResolver,
+  components: readonly ComponentInput[],
+  key: Rfc9421Key,
+  options: Omit<SignRfc9421Options, 'components'>,
+): SignRfc9421Result {
   const label = options.label ?? 'sig1';
   if (typeof label !== 'string' || !LABEL.test(label)) throw new SigilError('invalid_option', { detail: 'label must be an sf-key' });
   if (typeof options.keyid !== 'string' || options.keyid.length === 0) throw new SigilError('invalid_option', { detail: 'keyid' });
   const digestAlg = options.contentDigest ?? 'sha-256';
-  const components = options.components ?? defaultComponents(request);
   if (!Array.isArray(components)) throw new SigilError('invalid_option', { detail: 'components must be an array' });
   const items = components.map((c) => componentItem(c, 'components'));
 
-  let signed = request;
+  let signed = message;
   let addedDigest: string | undefined;
-  const covered = items.some((item) => item.value === 'content-digest');
-  const existing = headerValue(request.headers, 'content-digest');
+  // Only the message's own content-digest: "content-digest";req is the request's.
+  const covered = items.some((item) => item.value === 'content-digest' && !item.params.has('req'));
+  const existing = headerValue(message.headers, 'content-digest');
   if (existing !== undefined) {
     // Never sign a digest that does not match the content.
-    checkContentDigest(existing, request.body, request.bodySha256 === undefined ? {} : { bodySha256: request.bodySha256 });
-  } else if (digestAlg !== false && (covered || hasContent(request))) {
-    addedDigest = requestDigest(request, digestAlg);
-    signed = { ...request, headers: withHeader(request.headers, 'content-digest', addedDigest) };
+    checkContentDigest(existing, message.body, message.bodySha256 === undefined ? {} : { bodySha256: message.bodySha256 });
+  } else if (digestAlg !== false && (covered || hasContent(message))) {
+    addedDigest = requestDigest(message, digestAlg);
+    signed = { ...message, headers: withHeader(message.headers, 'content-digest', addedDigest) };
   }
 
   const params = paramsMap(
@@ -109,7 +127,7 @@ export function signRfc9421(request: Rfc9421Request, key: Rfc9421Key, options: S
     ),
   );
   if (params.get('created') === undefined) throw new SigilError('invalid_option', { detail: 'created' });
-  const { base, signatureParams } = baseOf(signed, { items, params }, options, 'invalid_option');
+  const { base, signatureParams } = buildBase({ items, params }, resolverOf(signed), 'invalid_option');
   const mac = key.key.mac(key.algorithm, base);
   return {
     label,

@@ -1,7 +1,7 @@
 import { isSigilError, SigilError, type SigilErrorCode } from '../errors.js';
 import { timingSafeEqual } from '../lib/encoding.js';
-import { headerValue } from '../request.js';
-import { baseOf, type SignatureBaseOptions } from './base.js';
+import { headerValue, type HeaderList, type HeadersLike } from '../request.js';
+import { buildBase, requestResolver, type ComponentResolver, type SignatureBaseOptions } from './base.js';
 import type { ComponentInput } from './components.js';
 import { checkContentDigest, type DigestAlgorithm } from './digest.js';
 import { candidates, checkAlg, MAC_LENGTH, type Rfc9421Algorithm, type Rfc9421KeyLookup } from './keys.js';
@@ -67,6 +67,23 @@ export type Rfc9421VerifyResult = Rfc9421VerifySuccess | Rfc9421VerifyFailure;
  * if (!result.ok) console.log(result.code); // e.g. 'signature_invalid'
  */
 export function verifyRfc9421(request: Rfc9421Request, keys: Rfc9421KeyLookup, options: VerifyRfc9421Options = {}): Rfc9421VerifyResult {
+  return verifyMessage(request, () => requestResolver(request, options), options.requiredComponents ?? defaultComponents(request), keys, options);
+}
+
+/** A message as verifyMessage reads it: its fields and content. */
+type Message = { readonly headers: HeaderList | HeadersLike; readonly body?: Uint8Array | null; readonly bodySha256?: string };
+
+/**
+ * @internal Verifies one signature of a request or a response (SPEC.md
+ * section 9.10, core steps 1-7); `resolverOf` reads the covered components.
+ */
+export function verifyMessage(
+  message: Message,
+  resolverOf: () => ComponentResolver,
+  required: readonly ComponentInput[],
+  keys: Rfc9421KeyLookup,
+  options: Omit<VerifyRfc9421Options, 'requiredComponents'>,
+): Rfc9421VerifyResult {
   let label: string | undefined;
   let view: SignatureParamsView | undefined;
   let base: string | undefined;
@@ -79,18 +96,18 @@ export function verifyRfc9421(request: Rfc9421Request, keys: Rfc9421KeyLookup, o
     ...(base === undefined ? {} : { base }),
   });
   try {
-    const selected = parseRfc9421Signature(request, options);
+    const selected = parseRfc9421Signature(message, options);
     label = selected.label;
     view = selected.params;
     // Cheapest first: coverage and keys before any component value is read.
-    checkComponentCoverage(selected.components, options.requiredComponents ?? defaultComponents(request));
+    checkComponentCoverage(selected.components, required);
     checkAlg(view.alg);
     const found = candidates(keys, view.keyid);
     if (found.length === 0) return fail(new SigilError('key_unknown'));
     // The algorithm comes from each key; a present alg only narrows the set.
     const usable = view.alg === undefined ? found : found.filter((k) => k.algorithm === view!.alg);
     if (usable.length === 0) return fail(new SigilError('unsupported_algorithm', { detail: 'alg does not match the key' }));
-    const built = baseOf(request, selected.input, options, 'signature_header_malformed');
+    const built = buildBase(selected.input, resolverOf(), 'signature_header_malformed');
     base = built.base;
     let index = -1;
     for (let i = 0; i < usable.length; i++) {
@@ -100,9 +117,9 @@ export function verifyRfc9421(request: Rfc9421Request, keys: Rfc9421KeyLookup, o
     }
     if (index < 0) return fail(new SigilError('signature_invalid'));
     let digests: DigestAlgorithm[] = [];
-    if (options.checkContentDigest !== false && built.components.some((id) => id.startsWith('"content-digest"'))) {
-      const value = headerValue(request.headers, 'content-digest') ?? '';
-      digests = checkContentDigest(value, request.body, request.bodySha256 === undefined ? {} : { bodySha256: request.bodySha256 });
+    if (options.checkContentDigest !== false && built.components.some((id) => id === '"content-digest"' || (id.startsWith('"content-digest";') && !id.includes(';req')))) {
+      const value = headerValue(message.headers, 'content-digest') ?? '';
+      digests = checkContentDigest(value, message.body, message.bodySha256 === undefined ? {} : { bodySha256: message.bodySha256 });
     }
     const matched = usable[index]!;
     return {

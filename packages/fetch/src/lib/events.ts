@@ -20,7 +20,10 @@ import { isSigilError, type SigilErrorCode } from '@sigil/core';
  * - `clock-refused`: the server rejected the timestamp and sent a clock the
  *   client does not believe (`reason`: `skew`, further than
  *   `maxClockSkewSeconds` from the local clock; `transport`, not over TLS
- *   nor from loopback). Nothing is learned or resent: the 401 is returned.
+ *   nor from loopback). Nothing is learned or resent: the 401 is returned;
+ * - `response-verified`: with `verifyResponses`, the response to a signed
+ *   attempt carried a valid response signature bound to it (`status`); a
+ *   response that fails is a `refused` event with its `response_*` code.
  *
  * @example
  * const signedFetch = createSigningFetch({
@@ -29,7 +32,7 @@ import { isSigilError, type SigilErrorCode } from '@sigil/core';
  * });
  */
 export interface SigningEvent {
-  readonly type: 'signed' | 'refused' | 'redirect' | 'retry' | 'clock-refused';
+  readonly type: 'signed' | 'refused' | 'redirect' | 'retry' | 'clock-refused' | 'response-verified';
   /** `refused`: the SigilError code; `retry`, `clock-refused`: `timestamp_out_of_window`. */
   readonly code?: SigilErrorCode;
   /** The key id configured (not secret). */

@@ -24,7 +24,9 @@ from .canonical import Request
 from .encoding import MAX_KEY_BYTES, MIN_KEY_BYTES, b64url_encode
 from .errors import SigilError
 from .syntax import KEY_ID, LC_TOKEN, SIGNATURE_HEADER, ascii_lower, matches
-from .verify import sign
+from .header import parse_signature_header
+from .response import BoundRequest, Response, verify_response
+from .verify import Key, sign
 
 Header = Tuple[str, str]
 Event = Dict[str, Any]
@@ -215,7 +217,7 @@ class Signer:
                  headers: Sequence[str] = (), algorithm: str = "hmac-sha256", allow_insecure_http: bool = False,
                  max_body_bytes: int = 10 * 1024 * 1024, max_clock_skew: int = 300, max_redirects: int = 20,
                  cross_origin_redirect: str = "error", on_event: Optional[Callable[[Event], None]] = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, verify_responses: Any = False) -> None:
         if not isinstance(key_id, str) or not matches(KEY_ID, key_id):
             raise _invalid("key_id must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : -")
         if not isinstance(secret, (bytes, bytearray)) or not MIN_KEY_BYTES <= len(secret) <= MAX_KEY_BYTES:
@@ -247,6 +249,8 @@ class Signer:
         self.cross_origin_redirect = cross_origin_redirect
         self._on_event = on_event
         self._clock = clock
+        #: None: responses are not verified; else the response headers required signed besides content-type (SPEC 11.6).
+        self.response_required = _response_policy(verify_responses)
         self._offsets: "OrderedDict[str, int]" = OrderedDict()
         self._lock = threading.Lock()
 
@@ -359,6 +363,29 @@ class Signer:
         self.event("redirect", method, origin, url, status=status, signed=signed)
         return method, url, headers, body, signed
 
+    def check_response(self, method: str, url: str, sent: Sequence[Header], status: int, headers: Sequence[Header],
+                       body: Optional[bytes]) -> None:
+        """Verify a response against the request this signer sent (SPEC 11.6), before anything acts on it.
+
+        The request's nonce and MAC come from ``sent``, the field lines this
+        client sent, never from the response. Raises SigilError (no body or
+        header value in it) and reports the verdict to ``on_event``.
+        """
+        origin = Origin.of(url)
+        required = self.response_required or ()
+        if status in (301, 302, 303, 307, 308):
+            required = (*required, "location")  # a redirect is followed only where the server said
+        try:
+            mine = [v for n, v in sent if ascii_lower(n) == SIGNATURE_HEADER]
+            params = parse_signature_header(mine[0])
+            bound = BoundRequest(params.params.nonce, params.mac)
+            verify_response(Response(status, list(headers), body), [Key(self.key_id, self.__secret.reveal())], bound,
+                            self._local_seconds() + self.offset(origin), 300, required)
+        except SigilError as error:
+            self.event("response-refused", method, origin, url, code=error.code)
+            raise SigilError(error.code) from None
+        self.event("response-verified", method, origin, url)
+
     # -- events ---------------------------------------------------------------
 
     def event(self, kind: str, method: str, origin: Origin, url: str, **extra: Any) -> None:
@@ -406,3 +433,16 @@ def collect(chunks: Iterable[Union[bytes, bytearray, memoryview, str]], limit: i
             raise SigilError("body_too_large", f"the streamed body exceeds max_body_bytes={limit}; buffer it or raise the limit")
         parts.append(data)
     return b"".join(parts)
+
+
+def _response_policy(option: Any) -> Optional[Tuple[str, ...]]:
+    """``verify_responses``: False (off), True, or ``{"require": [header names]}``."""
+    if option is False or option is None:
+        return None
+    if option is True:
+        return ()
+    if isinstance(option, Mapping) and set(option) <= {"require"}:
+        names = option.get("require", ())
+        if not isinstance(names, str) and all(isinstance(n, str) and matches(LC_TOKEN, ascii_lower(n)) for n in names):
+            return tuple(ascii_lower(n) for n in names)
+    raise _invalid("verify_responses must be True, False or {'require': [header names]}")

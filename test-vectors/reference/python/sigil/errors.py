@@ -30,7 +30,9 @@ ERROR_STATUS = {
 
 #: Codes raised locally (signer, configuration, tooling), never sent by a verifier.
 LOCAL_CODES = frozenset({"invalid_key", "invalid_option", "vector_invalid", "origin_not_allowed",
-                         "redirect_cross_origin", "too_many_redirects", "body_unsupported"})
+                         "redirect_cross_origin", "too_many_redirects", "body_unsupported",
+                         "response_signature_missing", "response_signature_malformed",
+                         "response_status_invalid", "response_signature_invalid"})
 
 
 class SigilError(Exception):

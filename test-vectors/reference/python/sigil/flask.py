@@ -37,11 +37,14 @@ as ``signature_invalid``.
 """
 
 import functools
-from typing import Any, Callable, Optional, TypeVar, Union
+import time
+from typing import Any, Callable, Mapping, Optional, TypeVar, Union
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 from .errors import SigilError
+from .response import RESPONSE_SIGNATURE_HEADER, sign_response
+from .response import Response as SignedBody
 from .verifier import Incoming, Rejected, Verified, VerifiedWebhook, Verifier
 from .webhooks import WebhookScheme
 from .wsgi import read_capped, target_of
@@ -92,7 +95,32 @@ def _check(verifier: Verifier) -> Optional[Response]:
     return None
 
 
-def require_signature(view: Optional[F] = None, *, keys: Any = None, verifier: Optional[Verifier] = None, **options: Any) -> Any:
+def _response_signer(sign_responses: Any, keys: Any) -> Optional[Callable[[Verified, Response], None]]:
+    """The opt-in of SPEC section 11: sign each response to a verified v1 request with the key it was verified under."""
+    if sign_responses is False or sign_responses is None:
+        return None
+    table = keys if sign_responses is True else sign_responses
+    if not isinstance(table, Mapping):
+        raise SigilError("invalid_option", "sign_responses must be True (with keys={id: secret}) or {key id: secret or [secrets]}")
+
+    def sign(verified: Verified, response: Response) -> None:
+        if verified.scheme != "v1" or verified.bound is None or response.is_streamed:
+            return  # RFC 9421 requests, or a body that cannot be hashed before the headers: sent unsigned
+        secrets = table.get(verified.key_id)
+        secret = secrets if isinstance(secrets, (bytes, bytearray)) else (secrets or [None])[verified.key_index]
+        if secret is None:
+            return
+        headers = [(n, v) for n, v in response.headers.items() if n.lower() != RESPONSE_SIGNATURE_HEADER]
+        signed = sign_response(SignedBody(response.status_code, headers, response.get_data()), bytes(secret), verified.key_id,
+                               int(time.time()), verified.bound, verified.algorithm,
+                               ["location"] if "Location" in response.headers else [])
+        response.headers["Sigil-Response-Signature"] = signed.header
+
+    return sign
+
+
+def require_signature(view: Optional[F] = None, *, keys: Any = None, verifier: Optional[Verifier] = None,
+                      sign_responses: Any = False, **options: Any) -> Any:
     """Decorator: the view runs only for a verified request (``g.sigil`` says who signed).
 
     Give ``verifier=Verifier(...)``, or the Verifier options directly:
@@ -101,14 +129,28 @@ def require_signature(view: Optional[F] = None, *, keys: Any = None, verifier: O
     ``required_headers=()``, ``max_body_bytes=1 MiB``,
     ``allow_insecure_http=False``, ``trust_proxy=False``. Options are checked
     when the decorator is built.
+
+    ``sign_responses`` (opt-in, SPEC section 11): True signs the view's
+    response to a verified v1 request with the secret of ``keys`` it was
+    verified under (or give ``{key id: secret}``), bound to the request's
+    nonce and MAC: ``content-type`` and ``location`` when present, the body
+    buffered. Failures (401, 503) stay unsigned.
     """
     checker = verifier if verifier is not None else Verifier(keys, **options)
+    signer = _response_signer(sign_responses, keys)
 
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             failure = _check(checker)
-            return failure if failure is not None else fn(*args, **kwargs)
+            if failure is not None:
+                return failure
+            result = fn(*args, **kwargs)
+            if signer is None:
+                return result
+            response = current_app.make_response(result)
+            signer(g.sigil, response)
+            return response
 
         return wrapper  # type: ignore[return-value]
 

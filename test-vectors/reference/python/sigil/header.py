@@ -1,6 +1,7 @@
 """The Sigil-Signature header: strict parser and serialiser (SPEC.md section 3)."""
 
 from dataclasses import dataclass
+import re
 from typing import Dict, Tuple
 
 from .canonical import Params, header_list_problem
@@ -23,32 +24,40 @@ def _malformed(detail: str) -> SigilError:
     return SigilError("signature_header_malformed", detail)
 
 
+def split_params(value: str, grammar: "Dict[str, re.Pattern[str]]", code: str) -> Dict[str, str]:
+    """Length, then each ``name=value`` part in order (form, known name, not
+    duplicated, value syntax), then presence of every name of ``grammar``.
+    Raises SigilError(code)."""
+    if not isinstance(value, str):
+        raise SigilError(code, "not a string")
+    text = trim_ows(value)
+    if len(text) > MAX_HEADER_VALUE:
+        raise SigilError(code, "too long")
+    seen: Dict[str, str] = {}
+    for part in text.split(";"):
+        name, eq, raw = part.partition("=")
+        if not eq or not name:
+            raise SigilError(code, "a parameter is not name=value")
+        if name not in grammar:
+            raise SigilError(code, "unknown parameter")
+        if name in seen:
+            raise SigilError(code, f"duplicate parameter {name}")
+        if not matches(grammar[name], raw):
+            raise SigilError(code, f"bad value for {name}")
+        seen[name] = raw
+    for name in grammar:
+        if name not in seen:
+            raise SigilError(code, f"missing parameter {name}")
+    return seen
+
+
 def parse_signature_header(value: str) -> Signature:
     """Parse a field value. Raises SigilError and nothing else, whatever the input.
 
     Check order (SPEC 3.2): length; each part in order (form, known name, not
     duplicated, value syntax); presence of all seven; v; alg; the h list rules.
     """
-    if not isinstance(value, str):
-        raise _malformed("not a string")
-    text = trim_ows(value)
-    if len(text) > MAX_HEADER_VALUE:
-        raise _malformed("too long")
-    seen: Dict[str, str] = {}
-    for part in text.split(";"):
-        name, eq, raw = part.partition("=")
-        if not eq or not name:
-            raise _malformed("a parameter is not name=value")
-        if name not in _GRAMMAR:
-            raise _malformed("unknown parameter")
-        if name in seen:
-            raise _malformed(f"duplicate parameter {name}")
-        if not matches(_GRAMMAR[name], raw):
-            raise _malformed(f"bad value for {name}")
-        seen[name] = raw
-    for name in _GRAMMAR:
-        if name not in seen:
-            raise _malformed(f"missing parameter {name}")
+    seen = split_params(value, _GRAMMAR, "signature_header_malformed")
     if seen["v"] != "1":
         raise SigilError("unsupported_version")
     if seen["alg"] not in ALGORITHMS:

@@ -100,7 +100,11 @@ class SigilAuth(SignerOwner, AuthBase):
     ``max_body_bytes`` (10 MiB), ``max_clock_skew`` (300 s),
     ``max_redirects`` (20), ``follow_redirects`` (True),
     ``cross_origin_redirect`` (``'error'``), ``on_event`` (secret-free
-    records), ``clock``.
+    records), ``clock``, ``verify_responses`` (False; True or
+    ``{"require": [header names]}``: every response to a signed request must
+    carry a valid Sigil-Response-Signature bound to it, SPEC section 11,
+    checked before a redirect is followed or a clock correction learnt; a
+    redirect's ``location`` is always required; a failure raises SigilError).
     """
 
     def __eq__(self, other: object) -> bool:
@@ -160,6 +164,8 @@ class SigilAuth(SignerOwner, AuthBase):
         history: List[requests.Response] = []
         while True:
             request = response.request
+            if state.signed and self._signer.response_required is not None:
+                self._verify(response)  # before a clock is learnt or a redirect followed (SPEC 11.6)
             if state.signed and not state.clock_retried and response.status_code == 401:
                 seconds = is_timestamp_rejection(401, response.headers, response.content)
                 if seconds is not None:
@@ -178,6 +184,19 @@ class SigilAuth(SignerOwner, AuthBase):
             response = self._follow(adapter, response, state, kwargs)
         response.history = history
         return response
+
+    def _verify(self, response: requests.Response) -> None:
+        request = response.request
+        body = collect(response.iter_content(65536), self._signer.max_body_bytes) if response.raw is not None else b""
+        response._content = body  # buffered once: the caller reads the verified bytes
+        raw = getattr(response.raw, "headers", None)
+        lines = [(k, v) for k, v in raw.items()] if raw is not None else list(response.headers.items())
+        try:
+            self._signer.check_response(request.method or "GET", request.url or "", [(k, _text(v)) for k, v in request.headers.items()],
+                                        response.status_code, lines, body)
+        except SigilError:
+            response.close()
+            raise
 
     def _follow(self, adapter: Any, response: requests.Response, state: _State, kwargs: Dict[str, Any]) -> requests.Response:
         request = response.request

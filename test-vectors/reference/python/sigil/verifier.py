@@ -29,6 +29,7 @@ from .nonce_store import NonceStore
 from .query import has_signature_in_query
 from .scheme_rfc9421 import Rfc9421Options, Rfc9421Signature
 from .syntax import LC_TOKEN, MAX_TARGET, METHOD, SIGNATURE_HEADER, TARGET, ascii_lower, matches
+from .response import BoundRequest
 from .verify import Key, Policy, check_head, compute_mac, declares_content, verify
 from .webhooks import Claim, WebhookError, WebhookScheme
 
@@ -49,7 +50,7 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Verified:
-    """A verified request. Holds no nonce, MAC or secret: safe to log."""
+    """A verified request. Holds no secret; its request nonce and MAC (``bound``) stay out of repr: safe to log."""
 
     key_id: str
     algorithm: str
@@ -66,6 +67,8 @@ class Verified:
     label: Optional[str] = None
     #: RFC 9421: the signature's ``expires``, when it has one.
     expires: Optional[int] = None
+    #: v1: the request's nonce and MAC, to bind a signed response to it (SPEC 11). Not secret; kept out of repr.
+    bound: Optional[BoundRequest] = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -412,7 +415,8 @@ class Verifier:
         if not in_scope(matched, incoming.method, incoming.target):  # step 11
             raise SigilError("key_scope_denied")
         self._store_nonce(params.key_id, params.nonce, params.timestamp)  # step 12
-        return Verified(params.key_id, params.algorithm, params.timestamp, params.headers, body, pending.found.index(matched))
+        return Verified(params.key_id, params.algorithm, params.timestamp, params.headers, body, pending.found.index(matched),
+                        bound=BoundRequest(params.nonce, pending.mac))
 
     def _finish_rfc9421(self, pending: "Pending", signature: Rfc9421Signature, body: bytes) -> Verified:
         incoming = pending.incoming

@@ -21,9 +21,9 @@ def compute_mac(secret: bytes, algorithm: str, canonical: str) -> bytes:
     return hmac.new(secret, canonical.encode("ascii"), _HASH[algorithm]).digest()
 
 
-def signed_header_names(extra: Iterable[str] = ()) -> Tuple[str, ...]:
-    """Lowercase the names, add host, sort, drop duplicates (SPEC 2.3)."""
-    names = {"host"}
+def signed_header_names(extra: Iterable[str] = (), always: Iterable[str] = ("host",)) -> Tuple[str, ...]:
+    """Lowercase the names, add ``always`` (host for requests), sort, drop duplicates (SPEC 2.3)."""
+    names = set(always)
     for name in extra:
         lower = ascii_lower(name)
         if not matches(LC_TOKEN, lower):
