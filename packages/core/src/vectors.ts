@@ -4,7 +4,7 @@
 import * as z from 'zod/mini';
 import { ERROR_CODES, type SigilErrorCode } from './errors.js';
 
-import { bodySchema, keySchema, parseWith } from './lib/vector-parts.js';
+import { bodySchema, jsonSchemaOf, keySchema, parseWith, vectorFile } from './lib/vector-parts.js';
 
 const requestSchema = z
   .strictObject({
@@ -74,13 +74,7 @@ const negativeSchema = z
 export const vectorSchema = z.discriminatedUnion('kind', [positiveSchema, negativeSchema]);
 
 /** A vector file: a title, where its cases come from, and the vectors. */
-export const vectorFileSchema = z
-  .strictObject({
-    $schema: z.optional(z.string()),
-    title: z.string(),
-    description: z.string(),
-    vectors: z.array(vectorSchema).check(z.minLength(1)),
-  });
+export const vectorFileSchema = vectorFile(vectorSchema);
 
 export type PositiveVector = z.infer<typeof positiveSchema>;
 export type NegativeVector = z.infer<typeof negativeSchema>;
@@ -102,7 +96,7 @@ export function parseVectorFile(json: unknown): VectorFile {
 
 /** The JSON Schema (draft 2020-12) of a vector file, generated from the zod schema. */
 export function vectorJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(vectorFileSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+  return jsonSchemaOf(vectorFileSchema);
 }
 
 export { responseVectorFileSchema, parseResponseVectorFile, responseVectorJsonSchema } from './response/vectors.js';

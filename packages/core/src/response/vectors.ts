@@ -3,7 +3,7 @@
 // from it. Published through `@sigil/core/vectors`.
 import * as z from 'zod/mini';
 import { ERROR_CODES, type SigilErrorCode } from '../errors.js';
-import { bodySchema, keySchema, parseWith } from '../lib/vector-parts.js';
+import { bodySchema, jsonSchemaOf, keySchema, parseWith, vectorFile } from '../lib/vector-parts.js';
 
 const boundSchema = z
   .strictObject({
@@ -61,12 +61,7 @@ const negativeSchema = z.strictObject({
 export const responseVectorSchema = z.discriminatedUnion('kind', [positiveSchema, negativeSchema]);
 
 /** A response vector file. */
-export const responseVectorFileSchema = z.strictObject({
-  $schema: z.optional(z.string()),
-  title: z.string(),
-  description: z.string(),
-  vectors: z.array(responseVectorSchema).check(z.minLength(1)),
-});
+export const responseVectorFileSchema = vectorFile(responseVectorSchema);
 
 export type ResponseVector = z.infer<typeof responseVectorSchema>;
 export type ResponseVectorFile = z.infer<typeof responseVectorFileSchema>;
@@ -85,5 +80,5 @@ export function parseResponseVectorFile(json: unknown): ResponseVectorFile {
 
 /** The JSON Schema (draft 2020-12) of a response vector file. */
 export function responseVectorJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(responseVectorFileSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+  return jsonSchemaOf(responseVectorFileSchema);
 }

@@ -3,9 +3,8 @@
 // core's v1 vector schema: the request needs a scheme and an authority, and
 // a signature is a Signature-Input member rather than a header of its own.
 import * as z from 'zod/mini';
-import { describeIssue } from '../options/describe.js';
-import { parseOptions } from '../options/parse.js';
-import { ERROR_CODES, SigilError, type SigilErrorCode } from '../errors.js';
+import { jsonSchemaOf, parseWith, vectorFile } from '../lib/vector-parts.js';
+import { ERROR_CODES, type SigilErrorCode } from '../errors.js';
 import { KEY_ENCODINGS } from '../key.js';
 
 const keySchema = z
@@ -94,13 +93,7 @@ export const rfc9421VectorSchema = z.discriminatedUnion('kind', [positiveSchema,
  * @example
  * rfc9421VectorFileSchema.safeParse(json).success;
  */
-export const rfc9421VectorFileSchema = z
-  .strictObject({
-    $schema: z.optional(z.string()),
-    title: z.string(),
-    description: z.string(),
-    vectors: z.array(rfc9421VectorSchema).check(z.minLength(1)),
-  });
+export const rfc9421VectorFileSchema = vectorFile(rfc9421VectorSchema);
 
 export type Rfc9421PositiveVector = z.infer<typeof positiveSchema>;
 export type Rfc9421DigestVector = z.infer<typeof digestSchema>;
@@ -118,9 +111,7 @@ export type Rfc9421VectorKey = z.infer<typeof keySchema>;
  * const file = parseRfc9421VectorFile(JSON.parse(readFileSync('test-vectors/rfc9421-positive.json', 'utf8')));
  */
 export function parseRfc9421VectorFile(json: unknown): Rfc9421VectorFile {
-  const result = parseOptions(rfc9421VectorFileSchema, json);
-  if (!result.success) throw new SigilError('vector_invalid', { detail: describeIssue(result.error, '(root)') });
-  return result.data;
+  return parseWith(rfc9421VectorFileSchema, json);
 }
 
 /**
@@ -130,5 +121,5 @@ export function parseRfc9421VectorFile(json: unknown): Rfc9421VectorFile {
  * writeFileSync('rfc9421-schema.json', JSON.stringify(rfc9421VectorJsonSchema(), null, 2));
  */
 export function rfc9421VectorJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(rfc9421VectorFileSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+  return jsonSchemaOf(rfc9421VectorFileSchema);
 }

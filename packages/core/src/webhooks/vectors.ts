@@ -3,8 +3,7 @@
 // delivery as received (field lines and raw body), the endpoint's secrets as
 // the vendor shows them, the verifier's clock, and what must come out.
 import * as z from 'zod/mini';
-import { describeIssue } from '../options/describe.js';
-import { parseOptions } from '../options/parse.js';
+import { jsonSchemaOf, parseWith, vectorFile } from '../lib/vector-parts.js';
 import { ERROR_CODES, SigilError, type SigilErrorCode } from '../errors.js';
 import { base64Decode, base64Encode, utf8 } from '../lib/encoding.js';
 import { webhookSchemes } from './schemes.js';
@@ -76,13 +75,7 @@ export const webhookVectorSchema = z.discriminatedUnion('kind', [positiveSchema,
  * @example
  * webhookVectorFileSchema.safeParse(json).success;
  */
-export const webhookVectorFileSchema = z
-  .strictObject({
-    $schema: z.optional(z.string()),
-    title: z.string(),
-    description: z.string(),
-    vectors: z.array(webhookVectorSchema).check(z.minLength(1)),
-  });
+export const webhookVectorFileSchema = vectorFile(webhookVectorSchema);
 
 export type WebhookPositiveVector = z.infer<typeof positiveSchema>;
 export type WebhookNegativeVector = z.infer<typeof negativeSchema>;
@@ -97,9 +90,7 @@ export type WebhookVectorBytes = z.infer<typeof bytesSchema>;
  * const file = parseWebhookVectorFile(JSON.parse(readFileSync('test-vectors/webhooks-positive.json', 'utf8')));
  */
 export function parseWebhookVectorFile(json: unknown): WebhookVectorFile {
-  const result = parseOptions(webhookVectorFileSchema, json);
-  if (!result.success) throw new SigilError('vector_invalid', { detail: describeIssue(result.error, '(root)') });
-  return result.data;
+  return parseWith(webhookVectorFileSchema, json);
 }
 
 /**
@@ -109,7 +100,7 @@ export function parseWebhookVectorFile(json: unknown): WebhookVectorFile {
  * writeFileSync('webhooks-schema.json', JSON.stringify(webhookVectorJsonSchema()));
  */
 export function webhookVectorJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(webhookVectorFileSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+  return jsonSchemaOf(webhookVectorFileSchema);
 }
 
 /** The bytes a vector field stands for. */
