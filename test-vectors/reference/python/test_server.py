@@ -190,5 +190,46 @@ class MemoryNonceStoreTests(unittest.TestCase):
         self.assertEqual(sorted(results), [False] * 15 + [True])
 
 
+
+class ResponseBindingTests(unittest.TestCase):
+    """Which rejections can be signed (SPEC 11.5): only those whose MAC verified."""
+
+    def test_a_failure_after_the_mac_is_bound(self):
+        v = verifier()
+        request, _ = signed()
+        self.assertIsInstance(v.verify(request), Verified)
+        again = v.verify(request)
+        self.assertEqual(again.code, "nonce_replayed")
+        self.assertEqual((again.binding.key_id, again.binding.algorithm, again.binding.key_index), ("client-1", "hmac-sha256", 0))
+        self.assertNotIn(again.binding.request.mac, repr(again))
+
+    def test_a_stale_request_is_bound_only_when_asked_and_only_with_a_valid_mac(self):
+        stale, reads = signed(timestamp=NOW - 600)
+        plain = verifier().verify(stale)
+        self.assertEqual((plain.code, plain.binding, reads), ("timestamp_out_of_window", None, []))  # no body read without binding
+        bound = verifier().verify(stale, bind_response=True)
+        self.assertEqual((bound.code, bound.server_time), ("timestamp_out_of_window", NOW))
+        self.assertIsNotNone(bound.binding)
+        calls = []
+
+        class Recording:
+            def check_and_store(self, key_id, nonce, expires_at_ms):
+                calls.append(nonce)
+                return True
+
+        verifier(nonce_store=Recording()).verify(stale, bind_response=True)
+        self.assertEqual(calls, [])  # checked on only to bind its 401: nothing is stored
+        forged, _ = signed(timestamp=NOW - 600, secret=os.urandom(32))
+        unknown, _ = signed(timestamp=NOW - 600, key_id="nobody")
+        for request in (forged, unknown):
+            result = verifier().verify(request, bind_response=True)
+            self.assertEqual((result.code, result.binding), ("timestamp_out_of_window", None))
+
+    def test_an_unbindable_failure_has_no_binding(self):
+        forged, _ = signed(secret=os.urandom(32))
+        result = verifier().verify(forged, bind_response=True)
+        self.assertEqual((result.code, result.binding), ("signature_invalid", None))
+
+
 if __name__ == "__main__":
     unittest.main()

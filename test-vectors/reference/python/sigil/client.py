@@ -375,12 +375,14 @@ class Signer:
         required = self.response_required or ()
         if status in (301, 302, 303, 307, 308):
             required = (*required, "location")  # a redirect is followed only where the server said
+        if status == 401 and self.max_clock_skew > 0 and any(ascii_lower(n) == "sigil-server-time" for n, _ in headers):
+            required = (*required, "sigil-server-time")  # a clock is learnt only from what the server signed
         try:
             mine = [v for n, v in sent if ascii_lower(n) == SIGNATURE_HEADER]
             params = parse_signature_header(mine[0])
             bound = BoundRequest(params.params.nonce, params.mac)
             verify_response(Response(status, list(headers), body), [Key(self.key_id, self.__secret.reveal())], bound,
-                            self._local_seconds() + self.offset(origin), 300, required)
+                            self._local_seconds() + self.offset(origin), self.max_clock_skew or 300, required)
         except SigilError as error:
             self.event("response-refused", method, origin, url, code=error.code)
             raise SigilError(error.code) from None

@@ -38,14 +38,14 @@ as ``signature_invalid``.
 
 import functools
 import time
-from typing import Any, Callable, Mapping, Optional, TypeVar, Union
+from typing import Any, Callable, List, Mapping, Optional, TypeVar, Union
 
 from flask import Flask, Response, current_app, g, request
 
 from .errors import SigilError
 from .response import RESPONSE_SIGNATURE_HEADER, sign_response
 from .response import Response as SignedBody
-from .verifier import Incoming, Rejected, Verified, VerifiedWebhook, Verifier
+from .verifier import Binding, Incoming, Rejected, Verified, VerifiedWebhook, Verifier
 from .webhooks import WebhookScheme
 from .wsgi import read_capped, target_of
 
@@ -87,40 +87,102 @@ def _answer(result: Rejected) -> Response:
     return Response(body, status=status, headers=headers)
 
 
-def _check(verifier: Verifier) -> Optional[Response]:
-    result: Union[Verified, VerifiedWebhook, Rejected] = verifier.verify(_incoming())
-    if isinstance(result, Rejected):
-        return _answer(result)
-    g.sigil = result
-    return None
+def _check(verifier: Verifier, bind: bool = False) -> Union[Verified, VerifiedWebhook, Rejected]:
+    result: Union[Verified, VerifiedWebhook, Rejected] = verifier.verify(_incoming(), bind_response=bind)
+    if not isinstance(result, Rejected):
+        g.sigil = result
+    return result
 
 
-def _response_signer(sign_responses: Any, keys: Any) -> Optional[Callable[[Verified, Response], None]]:
-    """The opt-in of SPEC section 11: sign each response to a verified v1 request with the key it was verified under."""
+#: The answer that replaces a response whose body passed the limit without send_unsigned() (SPEC 11.5).
+_OVERSIZE = (500, {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"},
+             b'{"error":"response_too_large"}')
+
+#: Headers a client acts on, signed whenever the response carries them (SPEC 11.5); content-type always.
+_ACTED_ON = ("location", "sigil-server-time", "accept-signature")
+
+_UNSIGNED = "_sigil_send_unsigned"
+
+
+def send_unsigned(response: Response) -> Response:
+    """Marks one response to go out unsigned while responses are signed (SPEC 11.5).
+
+    For a route whose body cannot be hashed before its headers are sent
+    (server-sent events, a large download). Without it, a body over
+    ``max_response_bytes`` is replaced by a 500 ``{"error":"response_too_large"}``,
+    never sent unsigned. A client that verifies responses refuses the
+    unsigned answer (``response_signature_missing``). Returns its argument.
+    """
+    if not isinstance(response, Response):
+        raise TypeError("send_unsigned: expected a flask.Response")
+    setattr(response, _UNSIGNED, True)
+    return response
+
+
+def _buffered(response: Response, limit: int) -> Optional[bytes]:
+    """The body as it will be sent, at most ``limit`` bytes (a stream is drained into it); None when over."""
+    if not response.is_streamed:
+        data = response.get_data()
+        return data if len(data) <= limit else None
+    parts: List[bytes] = []
+    size = 0
+    for chunk in response.iter_encoded():
+        size += len(chunk)
+        if size > limit:
+            close = getattr(response.response, "close", None)
+            if callable(close):
+                close()
+            return None
+        parts.append(chunk)
+    data = b"".join(parts)
+    response.set_data(data)  # what is sent is exactly what was hashed
+    return data
+
+
+Signer = Callable[[Union[Verified, VerifiedWebhook, Rejected], Response], Response]
+
+
+def _response_signer(sign_responses: Any, keys: Any, max_bytes: Any) -> Optional[Signer]:
+    """The opt-in of SPEC section 11: sign each answer to a bound v1 request with the key it was verified under."""
     if sign_responses is False or sign_responses is None:
         return None
     table = keys if sign_responses is True else sign_responses
     if not isinstance(table, Mapping):
         raise SigilError("invalid_option", "sign_responses must be True (with keys={id: secret}) or {key id: secret or [secrets]}")
+    if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or not 0 <= max_bytes <= 2 ** 31:
+        raise SigilError("invalid_option", "max_response_bytes must be an integer from 0 to 2**31")
 
-    def sign(verified: Verified, response: Response) -> None:
-        if verified.scheme != "v1" or verified.bound is None or response.is_streamed:
-            return  # RFC 9421 requests, or a body that cannot be hashed before the headers: sent unsigned
-        secrets = table.get(verified.key_id)
-        secret = secrets if isinstance(secrets, (bytes, bytearray)) else (secrets or [None])[verified.key_index]
+    def binding_of(result: Union[Verified, VerifiedWebhook, Rejected]) -> Optional[Binding]:
+        if isinstance(result, Rejected):
+            return result.binding  # set only when the key was known and the MAC verified
+        if isinstance(result, Verified) and result.scheme == "v1" and result.bound is not None:
+            return Binding(result.key_id, result.algorithm, result.key_index, result.bound)
+        return None  # webhooks are never response-signed; RFC 9421 answers go out unsigned here
+
+    def sign(result: Union[Verified, VerifiedWebhook, Rejected], response: Response) -> Response:
+        binding = binding_of(result)
+        if binding is None or getattr(response, _UNSIGNED, False):
+            return response
+        secrets = table.get(binding.key_id)
+        secret = secrets if isinstance(secrets, (bytes, bytearray)) else (secrets or [None])[binding.key_index]
         if secret is None:
-            return
-        headers = [(n, v) for n, v in response.headers.items() if n.lower() != RESPONSE_SIGNATURE_HEADER]
-        signed = sign_response(SignedBody(response.status_code, headers, response.get_data()), bytes(secret), verified.key_id,
-                               int(time.time()), verified.bound, verified.algorithm,
-                               ["location"] if "Location" in response.headers else [])
+            return response
+        body = _buffered(response, max_bytes)
+        if body is None:
+            status, headers, body = _OVERSIZE
+            response = Response(body, status=status, headers=headers)
+        names = {n.lower() for n in response.headers.keys()}
+        pairs = [(n, v) for n, v in response.headers.items() if n.lower() != RESPONSE_SIGNATURE_HEADER]
+        signed = sign_response(SignedBody(response.status_code, pairs, body), bytes(secret), binding.key_id,
+                               int(time.time()), binding.request, binding.algorithm, [n for n in _ACTED_ON if n in names])
         response.headers["Sigil-Response-Signature"] = signed.header
+        return response
 
     return sign
 
 
 def require_signature(view: Optional[F] = None, *, keys: Any = None, verifier: Optional[Verifier] = None,
-                      sign_responses: Any = False, **options: Any) -> Any:
+                      sign_responses: Any = False, max_response_bytes: int = 1024 * 1024, **options: Any) -> Any:
     """Decorator: the view runs only for a verified request (``g.sigil`` says who signed).
 
     Give ``verifier=Verifier(...)``, or the Verifier options directly:
@@ -130,27 +192,31 @@ def require_signature(view: Optional[F] = None, *, keys: Any = None, verifier: O
     ``allow_insecure_http=False``, ``trust_proxy=False``. Options are checked
     when the decorator is built.
 
-    ``sign_responses`` (opt-in, SPEC section 11): True signs the view's
-    response to a verified v1 request with the secret of ``keys`` it was
-    verified under (or give ``{key id: secret}``), bound to the request's
-    nonce and MAC: ``content-type`` and ``location`` when present, the body
-    buffered. Failures (401, 503) stay unsigned.
+    ``sign_responses`` (opt-in, SPEC section 11): True signs the answer to a
+    verified v1 request with the secret of ``keys`` it was verified under (or
+    give ``{key id: secret}``), bound to the request's nonce and MAC:
+    ``content-type``, and ``location``, ``sigil-server-time`` and
+    ``accept-signature`` when present. Failures are signed when the request
+    was bound (its MAC verified: a replay, a stale timestamp, a store
+    outage), and unsigned otherwise (SPEC 11.5). The body is buffered, a
+    stream too, up to ``max_response_bytes``; over it the answer is a 500
+    ``{"error":"response_too_large"}`` unless the view marked its response
+    with ``send_unsigned``.
     """
     checker = verifier if verifier is not None else Verifier(keys, **options)
-    signer = _response_signer(sign_responses, keys)
+    signer = _response_signer(sign_responses, keys, max_response_bytes)
 
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            failure = _check(checker)
-            if failure is not None:
-                return failure
-            result = fn(*args, **kwargs)
+            result = _check(checker, signer is not None)
+            if isinstance(result, Rejected):
+                failure = _answer(result)
+                return failure if signer is None else signer(result, failure)
+            answer = fn(*args, **kwargs)
             if signer is None:
-                return result
-            response = current_app.make_response(result)
-            signer(g.sigil, response)
-            return response
+                return answer
+            return signer(result, current_app.make_response(answer))
 
         return wrapper  # type: ignore[return-value]
 
@@ -177,8 +243,25 @@ def require_webhook(*schemes: WebhookScheme, verifier: Optional[Verifier] = None
     return decorate
 
 
-def init_app(app: Flask, *, keys: Any = None, verifier: Optional[Verifier] = None, **options: Any) -> Verifier:
-    """Verifies every request of ``app`` (every route, method and 404) in a before_request hook."""
+def init_app(app: Flask, *, keys: Any = None, verifier: Optional[Verifier] = None, sign_responses: Any = False,
+             max_response_bytes: int = 1024 * 1024, **options: Any) -> Verifier:
+    """Verifies every request of ``app`` (every route, method and 404) in a before_request hook.
+
+    ``sign_responses`` and ``max_response_bytes`` as for ``require_signature``,
+    applied in an after_request hook to every answer, failures included.
+    """
     checker = verifier if verifier is not None else Verifier(keys, **options)
-    app.before_request(lambda: _check(checker))
+    signer = _response_signer(sign_responses, keys, max_response_bytes)
+
+    def check() -> Optional[Response]:
+        result = _check(checker, signer is not None)
+        if not isinstance(result, Rejected):
+            return None
+        g.sigil_rejected = result
+        return _answer(result)
+
+    app.before_request(check)
+    if signer is not None:
+        sign = signer
+        app.after_request(lambda response: sign(g.get("sigil") or g.get("sigil_rejected"), response))
     return checker

@@ -16,7 +16,7 @@ import json
 import math
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 from . import scheme_rfc9421
@@ -92,11 +92,27 @@ class VerifiedWebhook:
 
 
 @dataclass(frozen=True)
+class Binding:
+    """What an answer to a v1 request is signed with (SPEC 11.5): the key it was verified under, the request's nonce and MAC.
+
+    Not secret, but kept out of every repr, like ``Verified.bound``.
+    """
+
+    key_id: str
+    algorithm: str
+    #: Index of the matching key in the list configured (or resolved) for this id.
+    key_index: int
+    request: BoundRequest = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Rejected:
     """A rejected request; answer with ``response()``, identical to @sigil/verify's."""
 
     code: str
     server_time: Optional[int] = None
+    #: Set when the request's key was known and its MAC verified (SPEC 11.5): a signed answer can be bound to it.
+    binding: Optional[Binding] = field(default=None, repr=False, compare=False)
 
     @property
     def status(self) -> int:
@@ -130,6 +146,17 @@ class Pending:
     body_limit: int
     started: float = field(repr=False)
     progress: Dict[str, str] = field(repr=False)
+    #: A v1 request outside the window, checked on (steps 6-10) only to bind its 401 (SPEC 11.5).
+    stale: bool = False
+
+
+class _BoundFailure(Exception):
+    """A failure after the MAC verified: its answer can be signed (SPEC 11.5)."""
+
+    def __init__(self, error: SigilError, binding: Binding) -> None:
+        super().__init__(error.code)
+        self.error = error
+        self.binding = binding
 
 
 Result = TypeVar("Result", bound=Union[Verified, VerifiedWebhook, Rejected])
@@ -275,13 +302,18 @@ class Verifier:
         if fresh is not True:
             raise SigilError("nonce_replayed" if fresh is False else "nonce_store_unavailable")
 
-    def verify(self, incoming: Incoming) -> Union[Verified, VerifiedWebhook, Rejected]:
+    def verify(self, incoming: Incoming, *, bind_response: bool = False) -> Union[Verified, VerifiedWebhook, Rejected]:
         """Runs SPEC 4 steps 1-12 in order; never raises for a bad request.
 
         Raises ``SigilError("invalid_option")`` only when a key resolver
         answers with something that is not a key (a configuration bug).
+
+        ``bind_response`` (for a server that signs its answers, SPEC 11.5):
+        a v1 request outside the time window is checked on through its MAC,
+        storing nothing, so that its 401 can be signed (``Rejected.binding``)
+        when the MAC is valid. The code answered is the same either way.
         """
-        pending = self.begin(incoming)
+        pending = self.begin(incoming, bind_response=bind_response)
         if isinstance(pending, Rejected):
             return pending
         try:
@@ -307,12 +339,13 @@ class Verifier:
             raise SigilError("signature_missing")
         return found[0]
 
-    def begin(self, incoming: Incoming) -> Union["Pending", Rejected]:
+    def begin(self, incoming: Incoming, *, bind_response: bool = False) -> Union["Pending", Rejected]:
         """Steps 1-7 and the declared length of step 8, before any byte of the body.
 
         For adapters that read the body themselves (sigil.asgi reads it on the
         event loop, holding no thread): read at most ``pending.body_limit + 1``
         bytes, then call ``finish``. ``incoming.read_body`` is not called.
+        ``bind_response`` as for ``verify``.
         """
         started = time.perf_counter()
         progress: Dict[str, str] = {}
@@ -324,6 +357,7 @@ class Verifier:
         signature: Union[Params, Rfc9421Signature, Claim]
         mac = ""
         found: Tuple[ActiveKey, ...] = ()
+        stale: Optional[SigilError] = None  # the window's refusal, while steps 6-10 run on to bind it
         try:
             # Step 2 is v1's and RFC 9421's (before the scheme is picked, as @sigil/verify runs it);
             # a webhook sender's URL is the receiver's own, its query none of Sigil's business.
@@ -336,12 +370,18 @@ class Verifier:
             elif scheme == "rfc9421":
                 signature = self._begin_rfc9421(incoming, policy.now, progress)
             else:
+                head = Request(incoming.method, incoming.target, incoming.headers, None)
                 try:  # steps 2-6 without keys or body: nothing is looked up or read for a cheap rejection
-                    check_head(Request(incoming.method, incoming.target, incoming.headers, None), policy)
+                    check_head(head, policy)
                 except SigilError as error:
                     if error.code in _AFTER_PARSE:  # the header parsed: events name its key id, as @sigil/verify's do
                         progress["keyId"] = parse_signature_header(_signature_line(incoming)).params.key_id
-                    raise
+                    if not (bind_response and error.code == "timestamp_out_of_window"):
+                        raise
+                    stale = error
+                    # Steps 6-10 at the signature's own time: a window that holds its ts, nothing else relaxed.
+                    policy = replace(policy, now=parse_signature_header(_signature_line(incoming)).params.timestamp)
+                    check_head(head, policy)
                 parsed = parse_signature_header(_signature_line(incoming))
                 signature, mac = parsed.params, parsed.mac
                 progress["keyId"] = parsed.params.key_id
@@ -351,8 +391,8 @@ class Verifier:
             if incoming.content_length is not None and incoming.content_length > self._max_body:
                 raise SigilError("body_too_large")  # step 8, before reading
         except SigilError as error:
-            return self._done(incoming, progress, self._rejected(error), started)
-        return Pending(incoming, signature, mac, found, active, policy, self._max_body, started, progress)
+            return self._done(incoming, progress, self._rejected(stale or error), started)
+        return Pending(incoming, signature, mac, found, active, policy, self._max_body, started, progress, stale is not None)
 
     def _begin_rfc9421(self, incoming: Incoming, now: int, progress: Dict[str, str]) -> Rfc9421Signature:
         """Steps 4-6 of RFC 9421: parse, window (and expires), coverage with a declared body standing for content."""
@@ -393,8 +433,12 @@ class Verifier:
                 result = self._finish_rfc9421(pending, params, body)
             else:
                 result = self._finish_v1(pending, params, body)
+        except _BoundFailure as failure:
+            return self._done(incoming, pending.progress, self._rejected(failure.error, failure.binding), pending.started)
         except SigilError as error:
-            return self._done(incoming, pending.progress, self._rejected(error), pending.started)
+            # A stale request answers as stale whatever steps 6-10 found; only a valid MAC binds it.
+            late = SigilError("timestamp_out_of_window") if pending.stale else error
+            return self._done(incoming, pending.progress, self._rejected(late), pending.started)
         return self._done(incoming, pending.progress, result, pending.started)
 
     def _finish_v1(self, pending: "Pending", params: Params, body: bytes) -> Verified:
@@ -412,11 +456,16 @@ class Verifier:
             raise SigilError("key_unknown")
         canonical = verify(received, [Key(params.key_id, k.secret) for k in pending.active], pending.policy)  # steps 9-10
         matched = _matching(pending.active, params.algorithm, canonical, pending.mac)
-        if not in_scope(matched, incoming.method, incoming.target):  # step 11
-            raise SigilError("key_scope_denied")
-        self._store_nonce(params.key_id, params.nonce, params.timestamp)  # step 12
-        return Verified(params.key_id, params.algorithm, params.timestamp, params.headers, body, pending.found.index(matched),
-                        bound=BoundRequest(params.nonce, pending.mac))
+        index, bound = pending.found.index(matched), BoundRequest(params.nonce, pending.mac)
+        try:  # past the MAC: every failure from here on is bound to the request
+            if pending.stale:
+                raise SigilError("timestamp_out_of_window")  # checked on only to bind it: nothing stored
+            if not in_scope(matched, incoming.method, incoming.target):  # step 11
+                raise SigilError("key_scope_denied")
+            self._store_nonce(params.key_id, params.nonce, params.timestamp)  # step 12
+        except SigilError as error:
+            raise _BoundFailure(error, Binding(params.key_id, params.algorithm, index, bound)) from None
+        return Verified(params.key_id, params.algorithm, params.timestamp, params.headers, body, index, bound=bound)
 
     def _finish_rfc9421(self, pending: "Pending", signature: Rfc9421Signature, body: bytes) -> Verified:
         incoming = pending.incoming
@@ -450,12 +499,12 @@ class Verifier:
         self._remember(scheme.name, key, math.floor((self._clock() + scheme.retention_seconds) * 1000))
         return VerifiedWebhook(scheme.name, index, claim.timestamp, claim.message_id, claim.id_signed, source, body)
 
-    def _rejected(self, error: SigilError) -> Rejected:
+    def _rejected(self, error: SigilError, binding: Optional[Binding] = None) -> Rejected:
         if error.code == "invalid_option":
             raise error  # a resolver answered with something that is not a key
         # Sigil-Server-Time is the clock at the rejection (re-read at step 12).
         late = error.code == "timestamp_out_of_window"
-        return Rejected(error.code, math.floor(self._clock()) if late else None)
+        return Rejected(error.code, math.floor(self._clock()) if late else None, binding)
 
     def _done(self, incoming: Incoming, progress: Dict[str, str], result: Result, started: float) -> Result:
         if self._on_event is not None:
