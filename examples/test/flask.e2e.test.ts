@@ -101,4 +101,27 @@ describe.skipIf(!hasFlask)('Flask (sigil.flask) verifies what @sigil/fetch signs
     const bare = await signedFetch(`${origin}/strict/orders`, { method: 'POST', body: new TextEncoder().encode(ORDER) });
     expect([bare.status, await bare.json()]).toEqual([401, { error: 'header_not_signed' }]);
   });
+  describe('signed responses (sign_responses=True) verified by the signing fetch (verifyResponses)', () => {
+    const verifying = (clock?: () => number) =>
+      createSigningFetch({ keyId: KEY_ID, secret: key, origins: [origin], verifyResponses: true, ...(clock ? { clock, maxClockSkewSeconds: 900 } : {}) });
+
+    it("verifies Flask's signature over the answer, bound to the request it sent", async () => {
+      const response = await verifying()(`${origin}/signed/orders`, JSON_POST);
+      expect([response.status, await response.json()]).toEqual([201, { keyId: KEY_ID, order: { item: 'book', qty: 1 } }]);
+    });
+
+    it("a clock 10 minutes slow is corrected from Flask's signed 401, then the retry's signed answer verifies", async () => {
+      const events: string[] = [];
+      const slow = createSigningFetch({
+        keyId: KEY_ID, secret: key, origins: [origin], verifyResponses: true, clock: () => Date.now() - 600_000, maxClockSkewSeconds: 900,
+        onEvent: (e) => events.push(e.type),
+      });
+      expect((await slow(`${origin}/signed/orders`, JSON_POST)).status).toBe(201);
+      expect(events.filter((t) => t === 'response-verified')).toHaveLength(2);
+    });
+
+    it('refuses an unsigned answer from the route that does not sign: response_signature_missing', async () => {
+      await expect(verifying()(`${origin}/orders`, JSON_POST)).rejects.toMatchObject({ code: 'response_signature_missing' });
+    });
+  });
 });

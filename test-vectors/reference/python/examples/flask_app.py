@@ -46,6 +46,18 @@ def create_strict_app(key_id: str, secret: bytes) -> Flask:
     return app
 
 
+def create_signing_app(key_id: str, secret: bytes) -> Flask:
+    """init_app(sign_responses=True): every answer to a bound request is signed (SPEC section 11), failures included."""
+    app = Flask(__name__)
+    init_app(app, keys={key_id: secret}, nonce_store=MemoryNonceStore(), sign_responses=True)
+
+    @app.post("/orders")
+    def orders():
+        return {"keyId": g.sigil.key_id, "order": request.get_json()}, 201
+
+    return app
+
+
 def main() -> None:
     from werkzeug.serving import make_server
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -55,8 +67,9 @@ def main() -> None:
     if not key_id or not secret:
         sys.exit("set SIGIL_KEY_ID and SIGIL_SECRET, e.g. export $(node packages/cli/dist/bin.js keygen)")
     key = decode_key(secret, "base64url")
-    # /strict/... goes to the init_app() variant, everything else to the decorator one.
-    app = DispatcherMiddleware(create_app(key_id, key), {"/strict": create_strict_app(key_id, key)})
+    # /strict/... goes to the init_app() variant, /signed/... to the one signing its answers, everything else to the decorator one.
+    app = DispatcherMiddleware(create_app(key_id, key), {"/strict": create_strict_app(key_id, key),
+                                                         "/signed": create_signing_app(key_id, key)})
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     server = make_server("127.0.0.1", port, app, threaded=True)
     print(f"ready {server.port}", flush=True)
