@@ -6,7 +6,8 @@ import { crossOriginError, originNotAllowed } from './lib/origins.js';
 import { isOpaqueRedirect, REDIRECT_STATUSES, redirectRequest } from './lib/redirect.js';
 import { signParts, withoutSignature, type HeaderPair } from './lib/sign-parts.js';
 import { checkTransport } from './lib/transport.js';
-import { verifiedResponse } from './lib/verify-response.js';
+import { acceptSignature } from './lib/accept-signature.js';
+import { sentRequest, verifiedResponse } from './lib/verify-response.js';
 import { redact, resolveFetchOptions, type SigningConfig, type SigningFetchOptions, type WrappedFetchInit } from './options.js';
 
 /** A function with the type and behaviour of `fetch`. */
@@ -124,13 +125,17 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
   const startOrigin = url.origin;
   let signed = true;
   let clockRetried = false;
+  let acceptRetried = false;
+  // The settings of the one attempt signed as an Accept-Signature asked.
+  let asked: SigningConfig | undefined;
   let hops = 0;
 
   for (;;) {
     Object.assign(place, { method, origin: url.origin, target: url.pathname });
     checkTransport(url, config.allowInsecureHttp);
     const target = url.pathname + url.search;
-    const sent = signed ? [...headers, ...signParts(config, { method, url, target, headers, body })] : headers;
+    const sent = signed ? [...headers, ...signParts(asked ?? config, { method, url, target, headers, body })] : headers;
+    asked = undefined;
     if (signed) event('signed');
     // Sent as origin + the signed target: fetch implementations disagree on a
     // bare trailing "?" (undici sends it, Node's fetch drops it).
@@ -143,7 +148,8 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
       signal: request.signal,
     })) as Response;
     // Verified before anything below reads it: no unverified Sigil-Server-Time or Location.
-    const response = signed && config.verifyResponses ? await verifiedResponse(config, config.verifyResponses, url, sent, received) : received;
+    const response =
+      signed && config.verifyResponses ? await verifiedResponse(config, config.verifyResponses, url, sentRequest(config, url, method, target, sent), received) : received;
     if (signed && config.verifyResponses) event('response-verified', { status: response.status });
 
     if (signed && !clockRetried) {
@@ -158,6 +164,20 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
           continue;
         }
       }
+    }
+
+    const acceptField = signed && config.acceptSignature && response.status === 401 ? response.headers.get('accept-signature') : null;
+    if (acceptField !== null) {
+      // Once per call, whatever the second 401 asks.
+      const answer = acceptRetried ? 'retried' : acceptSignature(config, config.acceptSignature!, acceptField, { method, url, target, headers, body });
+      acceptRetried = true;
+      if (typeof answer !== 'string') {
+        event('accept-signature', { status: 401 });
+        asked = { ...config, rfc9421: answer };
+        await discard(response);
+        continue;
+      }
+      event('accept-signature-refused', { status: 401, reason: answer });
     }
 
     if (isOpaqueRedirect(response) && request.redirect !== 'manual') {
