@@ -107,6 +107,13 @@ describe('Accept-Signature: the client retries once, signed as asked', () => {
     expect(second).toMatch(new RegExp(`keyid="${KEY_ID}";alg="hmac-sha256"`));
   });
 
+  it('with verifyResponses, an unsigned 401 is refused before its Accept-Signature is read: nothing is resent', async () => {
+    const error = await client({ verifyResponses: true })(`${attacker.origin}/orders`, post).catch((e: { code?: string }) => e);
+    expect((error as { code?: string }).code).toBe('signature_missing');
+    expect(attacker.captured).toHaveLength(1);
+    expect(events.map((e) => e.type)).toEqual(['signed', 'refused']);
+  });
+
   it('without acceptSignature the 401 is the answer: nothing is resent', async () => {
     const res = await client({ acceptSignature: false })(`${attacker.origin}/orders`, post);
     expect([res.status, attacker.captured.length]).toEqual([401, 1]);
