@@ -235,6 +235,12 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
  * `maxBodyBytes` (`body_too_large`). Options are validated here and the
  * secret is imported once; a bad option throws `invalid_option` naming it.
  *
+ * With `verifyResponses`, every response to a signed attempt is verified
+ * (v1 or RFC 9421, bound to the request as sent) before the caller, a
+ * redirect or a clock correction sees it; a forged one rejects with its
+ * code alone. With `acceptSignature` (RFC 9421), a 401's Accept-Signature
+ * is answered by one retry within the client's policy.
+ *
  * @example
  * import { createSigningFetch } from '@sigil/fetch';
  * import { importKey } from '@sigil/core';
@@ -252,6 +258,12 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
  *
  * // RFC 9421 instead: Content-Digest, Signature-Input and Signature.
  * const rfcFetch = createSigningFetch({ keyId: 'client-1', secret, origins: ['https://api.example.com'], scheme: 'rfc9421' });
+ *
+ * // Signed responses verified, and a server's Accept-Signature answered once.
+ * const strictFetch = createSigningFetch({
+ *   keyId: 'client-1', secret, origins: ['https://api.example.com'],
+ *   scheme: 'rfc9421', verifyResponses: true, acceptSignature: true,
+ * });
  */
 export function createSigningFetch(options: SigningFetchOptions): SigningFetch {
   const config = resolveFetchOptions(options);

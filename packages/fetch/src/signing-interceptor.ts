@@ -155,6 +155,12 @@ class ClockRetryHandler implements Handler {
  * than it was signed for (a Pool for another host given an API URL) is
  * aborted with `origin_not_allowed` once connected, before it is written.
  *
+ * With `verifyResponses`, the response to each signed dispatch is held
+ * back (status, headers and body, up to the body limit) and verified
+ * against the request as sent before the handler gets any of it: a redirect
+ * interceptor composed outside never follows an unverified Location, and a
+ * failure reaches the handler as `onResponseError` alone.
+ *
  * @example
  * import { Agent, interceptors, request } from 'undici';
  * import { signingInterceptor } from '@sigil/fetch';
