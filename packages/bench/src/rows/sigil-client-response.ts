@@ -115,8 +115,11 @@ const notVerifiedRow: RowFactory = async (s) =>
 const verifiedRow: RowFactory = async (s) =>
   row('signing fetch + verifyResponses', 'sigil', `${ROW_NOTE}, v1 response verified; compare with the row above`, s, fetchCall(await loopback(s), 'v1', true), true);
 
+const notVerifiedRfc9421Row: RowFactory = async (s) =>
+  row('signing fetch (RFC 9421), response not verified', 'sigil', `${ROW_NOTE}, signed (RFC 9421) by the server, not checked`, s, fetchCall(await loopback(s), 'rfc9421', false), false);
+
 const verifiedRfc9421Row: RowFactory = async (s) =>
-  row('signing fetch + verifyResponses (RFC 9421)', 'sigil', `${ROW_NOTE}, RFC 9421 response (Content-Digest, req) verified`, s, fetchCall(await loopback(s), 'rfc9421', true), true);
+  row('signing fetch + verifyResponses (RFC 9421)', 'sigil', `${ROW_NOTE}, RFC 9421 response (Content-Digest, req) verified; compare with the row above`, s, fetchCall(await loopback(s), 'rfc9421', true), true);
 
 const interceptorRow: RowFactory = async (s) =>
   row('interceptor, response not verified', 'sigil', `undici.request, ${ROW_NOTE}, signed (v1), not checked`, s, interceptorCall(await loopback(s), false), false);
@@ -125,4 +128,12 @@ const interceptorVerifiedRow: RowFactory = async (s) =>
   row('interceptor + verifyResponses', 'sigil', `undici.request, ${ROW_NOTE}, v1 response buffered and verified`, s, interceptorCall(await loopback(s), true), true);
 
 /** The client response rows, in print order, after the core response rows. */
-export const SIGIL_CLIENT_RESPONSE_ROWS: readonly RowFactory[] = [unsignedRow, notVerifiedRow, verifiedRow, verifiedRfc9421Row, interceptorRow, interceptorVerifiedRow];
+export const SIGIL_CLIENT_RESPONSE_ROWS: readonly RowFactory[] = [
+  unsignedRow,
+  notVerifiedRow,
+  verifiedRow,
+  notVerifiedRfc9421Row,
+  verifiedRfc9421Row,
+  interceptorRow,
+  interceptorVerifiedRow,
+];
