@@ -8,8 +8,9 @@
 // name: no retry, an `accept-signature-refused` event with its reason, the
 // 401 returned. The server is node:http with a real createVerifier (both
 // schemes) whose 401 carries the field, written by hand as section 5.1 shows.
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { defaultResponseComponents, rfc9421Key, signRfc9421Response, type Rfc9421Request } from '@sigil/core/rfc9421';
 import { createSigningFetch, type SigningEvent, type SigningFetchOptions } from '@sigil/fetch';
 import { createVerifier, MemoryNonceStore } from '@sigil/verify';
 import { fetch as undiciFetch } from 'undici';
@@ -18,6 +19,21 @@ import { KEY, KEY_ID, KEYS } from './helpers/keys.js';
 import { closeAll, headerOf, startAttacker, startRecorder, type Answer, type Attacker, type Recorder } from './helpers/stack.js';
 
 const ASKED = `sig1=("@method" "@authority" "@path" "@query" "content-digest" "content-type" "x-tenant");keyid="${KEY_ID}";alg="hmac-sha256";created;nonce`;
+
+/** Writes an answer, signed as a Sigil server signs responses (SPEC.md section 11.8) when `sign` says so. */
+function answer(res: ServerResponse, status: number, headers: Array<[string, string]>, body: string, sign?: { request: Rfc9421Request; cover: boolean }): void {
+  if (sign) {
+    const response = { status, headers, body: Buffer.from(body) };
+    const extra = sign.cover && status === 401 ? ['accept-signature'] : [];
+    const signed = signRfc9421Response(response, sign.request, rfc9421Key(KEY), {
+      keyid: KEY_ID,
+      created: Math.floor(Date.now() / 1000),
+      components: [...defaultResponseComponents(response), ...extra],
+    });
+    headers = [...headers, ['content-digest', signed.contentDigest!], ['signature-input', signed.signatureInput], ['signature', signed.signature]];
+  }
+  res.writeHead(status, headers.flat()).end(body);
+}
 
 let server: Server;
 let attacker: Attacker;
@@ -39,11 +55,13 @@ beforeAll(async () => {
       const headers: Array<[string, string]> = [];
       for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
       const result = await verifier.verify({ method: req.method!, target: req.url!, headers, body: Buffer.concat(chunks), remoteAddress: req.socket.remoteAddress });
+      // Under /signed every answer is signed (RFC 9421, bound to the request), the 401's Accept-Signature covered or not (?cover=0).
+      const sign = req.url!.startsWith('/signed') ? { request: { method: req.method!, scheme: 'http' as const, target: req.url!, headers }, cover: !req.url!.includes('cover=0') } : undefined;
       if (result.ok) {
         accepted.push([...(result.components ?? [])]);
-        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ body: Buffer.from(result.body).toString() }));
+        return void answer(res, 200, [['content-type', 'application/json']], JSON.stringify({ body: Buffer.from(result.body).toString() }), sign);
       }
-      res.writeHead(result.status, { 'content-type': 'application/json', 'accept-signature': ASKED }).end(JSON.stringify({ error: result.publicCode }));
+      answer(res, result.status, [['content-type', 'application/json'], ['accept-signature', ASKED]], JSON.stringify({ error: result.publicCode }), sign);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -112,6 +130,18 @@ describe('Accept-Signature: the client retries once, signed as asked', () => {
     expect((error as { code?: string }).code).toBe('signature_missing');
     expect(attacker.captured).toHaveLength(1);
     expect(events.map((e) => e.type)).toEqual(['signed', 'refused']);
+  });
+
+  it('with verifyResponses, a signed 401 whose Accept-Signature is signed too is answered, and the signed 200 verified', async () => {
+    const res = await client({ verifyResponses: true })(`${attacker.origin}/signed/orders`, post);
+    expect([res.status, await res.json()]).toEqual([200, { body: '{"qty":1}' }]);
+    expect(events.map((e) => e.type)).toEqual(['signed', 'response-verified', 'accept-signature', 'signed', 'response-verified']);
+  });
+
+  it('with verifyResponses, an Accept-Signature the signed 401 does not cover is refused: header_not_signed, nothing resent', async () => {
+    const error = await client({ verifyResponses: true })(`${attacker.origin}/signed/orders?cover=0`, post).catch((e: { code?: string }) => e);
+    expect((error as { code?: string }).code).toBe('header_not_signed');
+    expect(attacker.captured).toHaveLength(1);
   });
 
   it('without acceptSignature the 401 is the answer: nothing is resent', async () => {

@@ -34,9 +34,6 @@ export interface ReceivedResponse {
 
 // Redirects are followed by the client (or undici's redirect interceptor): their Location must be signed.
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-/** Fields of a 401 the client acts on: believed only when signed (SPEC.md section 11.6). */
-const ACTED_ON_401 = ['sigil-server-time', 'accept-signature'];
-
 /**
  * @internal Keeps what a response must be bound to, from the header lines
  * of the attempt as sent (the signature lines included).
@@ -50,11 +47,19 @@ export function sentRequest(config: SigningConfig, url: URL, method: string, tar
   return { scheme: 'rfc9421', label: config.rfc9421.label, request: { method, scheme: url.protocol === 'https:' ? 'https' : 'http', target, headers } };
 }
 
-/** The header names the client acts on in this response, so must be signed. */
-function actedOn(policy: ResponsePolicy, response: ReceivedResponse): string[] {
+/**
+ * The header names the client acts on in this response, so must be signed:
+ * a redirect's Location (followed by this client or undici's redirect
+ * interceptor), and on a 401, when present, the Sigil-Server-Time its clock
+ * correction would learn and the Accept-Signature it would answer.
+ */
+function actedOn(config: SigningConfig, policy: ResponsePolicy, response: ReceivedResponse): string[] {
   const names = [...policy.require];
   if (REDIRECTS.has(response.status)) names.push('location');
-  if (response.status === 401) for (const name of ACTED_ON_401) if (headerCount(response.headers, name) > 0) names.push(name);
+  if (response.status !== 401) return names;
+  const present = (name: string) => headerCount(response.headers, name) > 0;
+  if (config.maxClockSkewSeconds > 0 && present('sigil-server-time')) names.push('sigil-server-time');
+  if (config.acceptSignature && present('accept-signature')) names.push('accept-signature');
   return names;
 }
 
@@ -66,7 +71,7 @@ function actedOn(policy: ResponsePolicy, response: ReceivedResponse): string[] {
 export function checkResponse(config: SigningConfig, policy: ResponsePolicy, origin: string, sent: SentRequest, response: ReceivedResponse): void {
   const now = config.clock.now(origin);
   const tolerance = config.maxClockSkewSeconds || 300;
-  const require = actedOn(policy, response);
+  const require = actedOn(config, policy, response);
   if (sent.scheme === 'v1') {
     const result = verifyResponse(response, config.key, { request: sent, now, toleranceSeconds: tolerance, requiredHeaders: require });
     if (!result.ok) throw new SigilError(result.code);
