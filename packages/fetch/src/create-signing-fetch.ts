@@ -4,9 +4,9 @@ import { readStream } from './lib/body.js';
 import { emit, refused, type SigningEvent } from './lib/events.js';
 import { crossOriginError, originNotAllowed } from './lib/origins.js';
 import { isOpaqueRedirect, REDIRECT_STATUSES, redirectRequest } from './lib/redirect.js';
-import { signParts, withoutSignature, type HeaderPair } from './lib/sign-parts.js';
+import { signParts, withoutSignature, type HeaderPair, type RequestParts } from './lib/sign-parts.js';
 import { checkTransport } from './lib/transport.js';
-import { acceptSignature } from './lib/accept-signature.js';
+import { acceptSignature, type AcceptRefusal } from './lib/accept-signature.js';
 import { sentRequest, verifiedResponse } from './lib/verify-response.js';
 import { redact, resolveFetchOptions, type SigningConfig, type SigningFetchOptions, type WrappedFetchInit } from './options.js';
 
@@ -93,6 +93,27 @@ async function discard(response: Response): Promise<void> {
   }
 }
 
+/**
+ * The settings to sign the one retry a 401's Accept-Signature asks for
+ * (an `accept-signature` event), or undefined when the client's policy
+ * declines it (an `accept-signature-refused` event with the reason).
+ */
+function askedRetry(
+  config: SigningConfig,
+  response: Response,
+  retried: boolean,
+  parts: RequestParts,
+  event: (type: SigningEvent['type'], extra: { status: number; reason?: AcceptRefusal }) => void,
+): SigningConfig | undefined {
+  const answer = retried ? 'retried' : acceptSignature(config, config.acceptSignature!, response.headers.get('accept-signature')!, parts);
+  if (typeof answer === 'string') {
+    event('accept-signature-refused', { status: 401, reason: answer });
+    return undefined;
+  }
+  event('accept-signature', { status: 401 });
+  return { ...config, rfc9421: answer };
+}
+
 /** Where a request is, for events: updated as it moves through redirects. */
 type Place = { keyId: string; method: string; origin: string; target: string };
 
@@ -166,18 +187,14 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
       }
     }
 
-    const acceptField = signed && config.acceptSignature && response.status === 401 ? response.headers.get('accept-signature') : null;
-    if (acceptField !== null) {
+    if (signed && config.acceptSignature && response.status === 401 && response.headers.has('accept-signature')) {
+      asked = askedRetry(config, response, acceptRetried, { method, url, target, headers, body }, event);
       // Once per call, whatever the second 401 asks.
-      const answer = acceptRetried ? 'retried' : acceptSignature(config, config.acceptSignature!, acceptField, { method, url, target, headers, body });
       acceptRetried = true;
-      if (typeof answer !== 'string') {
-        event('accept-signature', { status: 401 });
-        asked = { ...config, rfc9421: answer };
+      if (asked) {
         await discard(response);
         continue;
       }
-      event('accept-signature-refused', { status: 401, reason: answer });
     }
 
     if (isOpaqueRedirect(response) && request.redirect !== 'manual') {
