@@ -6,18 +6,16 @@
 import { SigilError } from '@sigil/core';
 import {
   componentId,
-  defaultComponents,
   isInnerList,
   parseDictionary,
   signRfc9421,
   type ComponentIdentifier,
-  type ComponentInput,
   type Item,
   type Member,
 } from '@sigil/core/rfc9421';
 import type { SigningConfig } from '../options.js';
 import type { Rfc9421Config } from './scheme-options.js';
-import type { HeaderPair, RequestParts } from './sign-parts.js';
+import { rfc9421Components, rfc9421Request, withHost, type RequestParts } from './sign-parts.js';
 
 /** @internal What `acceptSignature` settled to. */
 export interface AcceptSignaturePolicy {
@@ -53,13 +51,6 @@ function componentOf(item: Item): ComponentIdentifier {
   return { name: item.value, params: item.params };
 }
 
-/** The components the client signs anyway, as signParts() would choose them. */
-function ownComponents(config: SigningConfig, rfc: Rfc9421Config, request: Parameters<typeof defaultComponents>[0], headers: readonly HeaderPair[]): ComponentInput[] {
-  if (rfc.components) return [...rfc.components];
-  const present = (name: string) => headers.some(([n]) => n.toLowerCase() === name);
-  return [...defaultComponents(request), ...config.signedHeaders.filter(present)];
-}
-
 /** One member of the field, checked against the policy; the RFC 9421 config to sign the retry with. */
 function settle(config: SigningConfig, rfc: Rfc9421Config, policy: AcceptSignaturePolicy, list: Member, parts: RequestParts): Rfc9421Config {
   if (!isInnerList(list)) throw new Refusal('malformed');
@@ -71,10 +62,9 @@ function settle(config: SigningConfig, rfc: Rfc9421Config, policy: AcceptSignatu
   if (tag !== undefined && (typeof tag !== 'string' || (rfc.tag !== undefined && tag !== rfc.tag))) throw new Refusal('tag');
   if (list.items.length > policy.maxComponents) throw new Refusal('limit');
   const asked = list.items.map(componentOf);
-  const headers: HeaderPair[] = parts.headers.some(([n]) => n.toLowerCase() === 'host') ? [...parts.headers] : [...parts.headers, ['host', parts.url.host]];
-  const request = { method: parts.method, target: parts.target, headers, body: parts.body, scheme: parts.url.protocol === 'https:' ? 'https' : 'http' } as const;
-  // Only adds: the client's own components first, then what was asked and is not there yet.
-  const components = ownComponents(config, rfc, request, headers);
+  const request = rfc9421Request(parts, withHost(parts.headers, parts.url));
+  // Only adds: the client's own components (as signParts() chooses them) first, then what was asked and is not there yet.
+  const components = rfc9421Components(config, rfc, request);
   const seen = new Set<string>();
   try {
     for (const c of components) seen.add(componentId(c));

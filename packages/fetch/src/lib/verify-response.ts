@@ -8,7 +8,7 @@ import { headerCount, parseSignatureHeader, SIGNATURE_HEADER, SigilError, verify
 import { defaultResponseComponents, verifyRfc9421Response, type Rfc9421Request } from '@sigil/core/rfc9421';
 import type { SigningConfig } from '../options.js';
 import { readStream } from './body.js';
-import type { HeaderPair } from './sign-parts.js';
+import { rfc9421Request, withHost, type HeaderPair } from './sign-parts.js';
 
 /** @internal What `verifyResponses` settled to. */
 export interface ResponsePolicy {
@@ -43,8 +43,7 @@ export function sentRequest(config: SigningConfig, url: URL, method: string, tar
     const { nonce, mac } = parseSignatureHeader(sent.find(([name]) => name === SIGNATURE_HEADER)![1]);
     return { scheme: 'v1', nonce, mac };
   }
-  const headers: HeaderPair[] = headerCount(sent, 'host') > 0 ? [...sent] : [...sent, ['host', url.host]];
-  return { scheme: 'rfc9421', label: config.rfc9421.label, request: { method, scheme: url.protocol === 'https:' ? 'https' : 'http', target, headers } };
+  return { scheme: 'rfc9421', label: config.rfc9421.label, request: rfc9421Request({ method, url, target, headers: sent, body: null }, withHost(sent, url)) };
 }
 
 /**
