@@ -174,6 +174,14 @@ describe('a forged Accept-Signature is refused by name', () => {
     }
   });
 
+  it('asking for less than the client signs: the retry only adds, its own components stay covered', async () => {
+    attacker.tamperResponse = forge('sig1=("@method")');
+    const res = await client()(`${attacker.origin}/orders?page=2`, post);
+    expect([res.status, attacker.captured.length]).toEqual([401, 2]);
+    const retry = headerOf(attacker.captured[1]!, 'signature-input')!;
+    for (const id of ['"@method"', '"@authority"', '"@path"', '"@query"', '"content-digest"', '"content-type"']) expect(retry).toContain(id);
+  });
+
   it('asking for more components than acceptSignature.maxComponents: limit', async () => {
     await declined('limit', { acceptSignature: { maxComponents: 3 } });
   });
