@@ -63,9 +63,17 @@ const cases: Case[] = [
   ['fetch: rfc9421.components holds a number', () => createSigningFetch({ ...fetchBase, scheme: 'rfc9421', rfc9421: { components: [5] } } as never)],
   ['fetch: rfc9421.digest unknown', () => createSigningFetch({ ...fetchBase, scheme: 'rfc9421', rfc9421: { digest: 'md5' } } as never)],
   ['fetch: rfc9421.expiresInSeconds zero', () => createSigningFetch({ ...fetchBase, scheme: 'rfc9421', rfc9421: { expiresInSeconds: 0 } })],
+  ['fetch: verifyResponses a string', () => createSigningFetch({ ...fetchBase, verifyResponses: 'yes' } as never)],
+  ['fetch: verifyResponses.require holds a bad name', () => createSigningFetch({ ...fetchBase, verifyResponses: { require: ['bad name'] } })],
+  ['fetch: verifyResponses unknown member', () => createSigningFetch({ ...fetchBase, verifyResponses: { required: [] } } as never)],
+  ['fetch: acceptSignature with scheme v1', () => createSigningFetch({ ...fetchBase, acceptSignature: true })],
+  ['fetch: acceptSignature.maxComponents zero', () => createSigningFetch({ ...fetchBase, scheme: 'rfc9421', acceptSignature: { maxComponents: 0 } })],
+  ['fetch: acceptSignature.maxComponents too big', () => createSigningFetch({ ...fetchBase, scheme: 'rfc9421', acceptSignature: { maxComponents: 65 } })],
   ['interceptor: options not an object', () => signingInterceptor(null as never)],
   ['interceptor: unknown option', () => signingInterceptor({ ...fetchBase, fetch: globalThis.fetch } as never)],
   ['interceptor: dispatcherOrigin a number', () => signingInterceptor({ ...fetchBase, dispatcherOrigin: 5 } as never)],
+  ['interceptor: verifyResponses.maxBodyBytes zero', () => signingInterceptor({ ...fetchBase, verifyResponses: { maxBodyBytes: 0 } })],
+  ['interceptor: acceptSignature not allowed', () => signingInterceptor({ ...fetchBase, acceptSignature: true } as never)],
   ['interceptor: redirect.maxHops not allowed', () => signingInterceptor({ ...fetchBase, redirect: { maxHops: 2 } } as never)],
 
   // createVerifier

@@ -13,12 +13,14 @@ import { bundle, CLIENT, TARGETS, WORKER, type Bundled } from '../../scripts/bun
  * 40 KiB and 60 KiB); the bundles are not there yet (`pnpm size` lists their
  * largest parts: zod/mini, RFC 9421 signing in a v1 client, @noble/hashes),
  * so these budgets hold today's sizes with about 2% headroom, and are
- * lowered as the bundles shrink, down to TARGETS. The client is 86.8 KiB
+ * lowered as the bundles shrink, down to TARGETS. The client is 93.8 KiB
  * since issue 14's response verification (`verifyResponses`, an option
- * checked at construction, so its code is in every signing client); the
- * Worker 91.4 KiB.
+ * checked at construction, so its code is in every signing client: 86.8
+ * KiB with v1 responses, 93.8 KiB with RFC 9421 responses and the
+ * Accept-Signature retry, which a scheme chosen at run time cannot
+ * tree-shake away); the Worker 91.4 KiB.
  */
-const BUDGETS = { client: 89 * 1024, worker: 93 * 1024 } as const;
+const BUDGETS = { client: 96 * 1024, worker: 93 * 1024 } as const;
 
 const bundles: Record<'client' | 'worker', Bundled> = {} as never;
 

@@ -47,11 +47,22 @@ function table(head: readonly Cell[], rows: readonly (readonly Cell[])[], markdo
   return [line(head), ...rows.map(line)];
 }
 
-/** Median over rounds of (row ops/s / Sigil verify ops/s in that round), for the peers' verify rows. */
-function vsSigilVerify(s: ScenarioResult, row: ScenarioResult['rows'][number]): string {
-  const sigil = s.rows.find((r) => r.name === 'Sigil verify');
-  if (!sigil || row.group !== 'peer' || !/ verify/.test(row.name)) return '';
-  return `${median(row.samples.map((v, i) => v / sigil.samples[i]!)).toFixed(2)}x`;
+/**
+ * The row another row is read against in the same run: Sigil verify for the
+ * peers' verify rows, the unsigned fetch for the client response rows.
+ */
+function baselineOf(row: ScenarioResult['rows'][number]): string | undefined {
+  if (row.group === 'peer' && / verify/.test(row.name)) return 'Sigil verify';
+  if (/^(signing fetch|interceptor)\b/.test(row.name)) return 'fetch unsigned (loopback)';
+  return undefined;
+}
+
+/** Median over rounds of (row ops/s / its baseline's ops/s in that round). */
+function vsBaseline(s: ScenarioResult, row: ScenarioResult['rows'][number]): string {
+  const name = baselineOf(row);
+  const base = name === undefined ? undefined : s.rows.find((r) => r.name === name);
+  if (!base) return '';
+  return `${median(row.samples.map((v, i) => v / base.samples[i]!)).toFixed(2)}x`;
 }
 
 function scenarioTable(s: ScenarioResult, markdown: boolean): string[] {
@@ -61,9 +72,9 @@ function scenarioTable(s: ScenarioResult, markdown: boolean): string[] {
     `±${(r.spread * 50).toFixed(0)}%`,
     `${r.ratio.toFixed(2)}x`,
     `${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)}`,
-    vsSigilVerify(s, r),
+    vsBaseline(s, r),
   ]);
-  return [markdown ? `#### ${s.title}` : `== ${s.title}`, '', ...table(['row', 'ops/s', 'spread', 'vs floor', 'rounds', 'vs Sigil verify'], rows, markdown), ''];
+  return [markdown ? `#### ${s.title}` : `== ${s.title}`, '', ...table(['row', 'ops/s', 'spread', 'vs floor', 'rounds', 'vs Sigil verify / unsigned fetch'], rows, markdown), ''];
 }
 
 /** The report as lines of text (`markdown` for README.md). */

@@ -4,9 +4,10 @@ import { readStream } from './lib/body.js';
 import { emit, refused, type SigningEvent } from './lib/events.js';
 import { crossOriginError, originNotAllowed } from './lib/origins.js';
 import { isOpaqueRedirect, REDIRECT_STATUSES, redirectRequest } from './lib/redirect.js';
-import { signParts, withoutSignature, type HeaderPair } from './lib/sign-parts.js';
+import { signParts, withoutSignature, type HeaderPair, type RequestParts } from './lib/sign-parts.js';
 import { checkTransport } from './lib/transport.js';
-import { verifiedResponse } from './lib/verify-response.js';
+import { acceptSignature, type AcceptRefusal } from './lib/accept-signature.js';
+import { sentRequest, verifiedResponse } from './lib/verify-response.js';
 import { redact, resolveFetchOptions, type SigningConfig, type SigningFetchOptions, type WrappedFetchInit } from './options.js';
 
 /** A function with the type and behaviour of `fetch`. */
@@ -92,6 +93,27 @@ async function discard(response: Response): Promise<void> {
   }
 }
 
+/**
+ * The settings to sign the one retry a 401's Accept-Signature asks for
+ * (an `accept-signature` event), or undefined when the client's policy
+ * declines it (an `accept-signature-refused` event with the reason).
+ */
+function askedRetry(
+  config: SigningConfig,
+  response: Response,
+  retried: boolean,
+  parts: RequestParts,
+  event: (type: SigningEvent['type'], extra: { status: number; reason?: AcceptRefusal }) => void,
+): SigningConfig | undefined {
+  const answer = retried ? 'retried' : acceptSignature(config, config.acceptSignature!, response.headers.get('accept-signature')!, parts);
+  if (typeof answer === 'string') {
+    event('accept-signature-refused', { status: 401, reason: answer });
+    return undefined;
+  }
+  event('accept-signature', { status: 401 });
+  return { ...config, rfc9421: answer };
+}
+
 /** Where a request is, for events: updated as it moves through redirects. */
 type Place = { keyId: string; method: string; origin: string; target: string };
 
@@ -124,13 +146,17 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
   const startOrigin = url.origin;
   let signed = true;
   let clockRetried = false;
+  let acceptRetried = false;
+  // The settings of the one attempt signed as an Accept-Signature asked.
+  let asked: SigningConfig | undefined;
   let hops = 0;
 
   for (;;) {
     Object.assign(place, { method, origin: url.origin, target: url.pathname });
     checkTransport(url, config.allowInsecureHttp);
     const target = url.pathname + url.search;
-    const sent = signed ? [...headers, ...signParts(config, { method, url, target, headers, body })] : headers;
+    const sent = signed ? [...headers, ...signParts(asked ?? config, { method, url, target, headers, body })] : headers;
+    asked = undefined;
     if (signed) event('signed');
     // Sent as origin + the signed target: fetch implementations disagree on a
     // bare trailing "?" (undici sends it, Node's fetch drops it).
@@ -143,7 +169,8 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
       signal: request.signal,
     })) as Response;
     // Verified before anything below reads it: no unverified Sigil-Server-Time or Location.
-    const response = signed && config.verifyResponses ? await verifiedResponse(config, config.verifyResponses, url, sent, received) : received;
+    const response =
+      signed && config.verifyResponses ? await verifiedResponse(config, config.verifyResponses, url, sentRequest(config, url, method, target, sent), received) : received;
     if (signed && config.verifyResponses) event('response-verified', { status: response.status });
 
     if (signed && !clockRetried) {
@@ -157,6 +184,16 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
           await discard(response);
           continue;
         }
+      }
+    }
+
+    if (signed && config.acceptSignature && response.status === 401 && response.headers.has('accept-signature')) {
+      asked = askedRetry(config, response, acceptRetried, { method, url, target, headers, body }, event);
+      // Once per call, whatever the second 401 asks.
+      acceptRetried = true;
+      if (asked) {
+        await discard(response);
+        continue;
       }
     }
 
@@ -215,6 +252,12 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
  * `maxBodyBytes` (`body_too_large`). Options are validated here and the
  * secret is imported once; a bad option throws `invalid_option` naming it.
  *
+ * With `verifyResponses`, every response to a signed attempt is verified
+ * (v1 or RFC 9421, bound to the request as sent) before the caller, a
+ * redirect or a clock correction sees it; a forged one rejects with its
+ * code alone. With `acceptSignature` (RFC 9421), a 401's Accept-Signature
+ * is answered by one retry within the client's policy.
+ *
  * @example
  * import { createSigningFetch } from '@sigil/fetch';
  * import { importKey } from '@sigil/core';
@@ -232,6 +275,12 @@ async function follow(config: SigningConfig, request: Request, init: RequestInit
  *
  * // RFC 9421 instead: Content-Digest, Signature-Input and Signature.
  * const rfcFetch = createSigningFetch({ keyId: 'client-1', secret, origins: ['https://api.example.com'], scheme: 'rfc9421' });
+ *
+ * // Signed responses verified, and a server's Accept-Signature answered once.
+ * const strictFetch = createSigningFetch({
+ *   keyId: 'client-1', secret, origins: ['https://api.example.com'],
+ *   scheme: 'rfc9421', verifyResponses: true, acceptSignature: true,
+ * });
  */
 export function createSigningFetch(options: SigningFetchOptions): SigningFetch {
   const config = resolveFetchOptions(options);

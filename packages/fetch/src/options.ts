@@ -13,12 +13,14 @@ import {
   type KeyEncoding,
 } from '@sigil/core';
 import { parseOptions } from '@sigil/core/options';
+import { MAX_COMPONENTS } from '@sigil/core/rfc9421';
 import * as z from 'zod/mini';
 import type { $ZodError } from 'zod/v4/core';
 import { ClockOffsets } from './lib/clock.js';
 import type { EventSink, SigningEvent } from './lib/events.js';
 import { exactOrigin, originPolicy, type OriginPolicy } from './lib/origins.js';
 import { schemeShape, settleScheme, type Rfc9421Config, type Rfc9421SigningOptions, type SigningScheme } from './lib/scheme-options.js';
+import type { AcceptSignaturePolicy } from './lib/accept-signature.js';
 import type { ResponsePolicy } from './lib/verify-response.js';
 
 /**
@@ -28,6 +30,23 @@ import type { ResponsePolicy } from './lib/verify-response.js';
  * follows without a signature (and without Authorization or Cookie).
  */
 export type CrossOriginRedirect = 'error' | 'follow-unsigned';
+
+/**
+ * `verifyResponses`: verify every response to a signed request (SPEC.md
+ * section 11: a v1 `Sigil-Response-Signature`, or with `scheme: 'rfc9421'`
+ * an RFC 9421 response signature, section 11.8), bound to the request the
+ * client sent, before the caller sees any of it, before a redirect is
+ * followed (its `location` is always required signed) and before a
+ * `Sigil-Server-Time` or `Accept-Signature` of a 401 is acted on (each
+ * required signed when present). `require` lists more response headers
+ * that must be signed; the body is buffered up to `maxBodyBytes` (default:
+ * the signer's `maxBodyBytes`). A failing response is a SigilError with its
+ * code only: no header or body byte of it reaches the caller. Default off.
+ *
+ * @example
+ * const verifyResponses: VerifyResponsesOption = { require: ['x-balance'], maxBodyBytes: 1 << 20 };
+ */
+export type VerifyResponsesOption = boolean | { readonly require?: readonly string[]; readonly maxBodyBytes?: number };
 
 /** Options shared by createSigningFetch() and signingInterceptor(). */
 export interface SigningOptions {
@@ -128,16 +147,19 @@ export interface SigningFetchOptions extends SigningOptions {
   /** The fetch to wrap. Default `globalThis.fetch`, looked up at call time. */
   readonly fetch?: FetchLike;
   readonly redirect?: RedirectOptions;
+  readonly verifyResponses?: VerifyResponsesOption;
   /**
-   * Verify every response to a signed request (SPEC.md section 11, v1 only):
-   * it must carry a valid `Sigil-Response-Signature` bound to that request,
-   * checked before the caller sees it, before a redirect is followed (its
-   * `location` is always required) and before a `Sigil-Server-Time` is
-   * believed. `require` lists more response headers that must be signed;
-   * the body is buffered up to `maxBodyBytes` (default: `maxBodyBytes`). A
-   * failing response is a SigilError with its code only. Default off.
+   * Answer a server's `401` carrying `Accept-Signature` (RFC 9421 section
+   * 5.1; `scheme: 'rfc9421'` only) by signing once more, as asked, within
+   * this client's policy: same origin, same key id, same algorithm; the
+   * asked components are added to the client's own, and only components it
+   * can produce from the request it holds (never `req`, `@status` or the
+   * signature fields). Asked for another `keyid` or `alg`, more than
+   * `maxComponents` (default 16) or something it cannot sign, it does not
+   * retry: an `accept-signature-refused` event says why and the 401 is the
+   * caller's answer. At most one such retry per call. Default off.
    */
-  readonly verifyResponses?: boolean | { readonly require?: readonly string[]; readonly maxBodyBytes?: number };
+  readonly acceptSignature?: boolean | { readonly maxComponents?: number };
 }
 
 /** Options of signingInterceptor(). */
@@ -168,6 +190,14 @@ export interface SigningInterceptorOptions extends SigningOptions {
     /** A redirect chain that leaves its origin. Default `'error'`. */
     readonly crossOrigin?: CrossOriginRedirect;
   };
+  /**
+   * As createSigningFetch()'s: the response to each signed dispatch is
+   * buffered and verified before the handler sees its status, headers or
+   * body, so a redirect interceptor composed outside never follows an
+   * unverified Location; a failure reaches the handler as `onResponseError`
+   * only.
+   */
+  readonly verifyResponses?: VerifyResponsesOption;
 }
 
 /** @internal Validated options with the key imported. */
@@ -193,6 +223,8 @@ export interface SigningConfig {
   readonly rfc9421: Rfc9421Config | undefined;
   /** Undefined: responses are not verified. */
   readonly verifyResponses?: ResponsePolicy | undefined;
+  /** Undefined: an Accept-Signature is never acted on. */
+  readonly acceptSignature?: AcceptSignaturePolicy | undefined;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -201,6 +233,8 @@ export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
 /** A day: beyond that the local clock is broken, and no correction is safe. */
 const MAX_CLOCK_SKEW_LIMIT = 86_400;
 const DEFAULT_MAX_HOPS = 5;
+/** Most components an Accept-Signature may ask for before the client declines. */
+const DEFAULT_MAX_ACCEPTED_COMPONENTS = 16;
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
 
@@ -225,21 +259,23 @@ const origins = z.union([z.literal('*'), z.array(z.string()).check(z.minLength(1
   error: (issue) => (issue.input === undefined ? "required: list the origins the key may be sent to, or write '*'" : ORIGINS),
 });
 const crossOrigin = z.optional(z.enum(['error', 'follow-unsigned']));
+const verifyResponses = z.optional(
+  z.union([
+    z.boolean(),
+    z.strictObject({
+      require: z.optional(z.array(z.string().check(z.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/)))),
+      maxBodyBytes: z.optional(z.number().check(z.int(), z.positive(), z.maximum(Number.MAX_SAFE_INTEGER))),
+    }),
+  ]),
+);
 
 const fetchSchema = z.strictObject({
   ...common,
   fetch: z.optional(z.custom<FetchLike>(isFunction, { message: 'must be a fetch function' })),
   origins,
   redirect: z.optional(z.strictObject({ crossOrigin, maxHops: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(20))) })),
-  verifyResponses: z.optional(
-    z.union([
-      z.boolean(),
-      z.strictObject({
-        require: z.optional(z.array(z.string().check(z.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/)))),
-        maxBodyBytes: z.optional(z.number().check(z.int(), z.positive(), z.maximum(Number.MAX_SAFE_INTEGER))),
-      }),
-    ]),
-  ),
+  verifyResponses,
+  acceptSignature: z.optional(z.union([z.boolean(), z.strictObject({ maxComponents: z.optional(z.number().check(z.int(), z.positive(), z.maximum(MAX_COMPONENTS))) })])),
 });
 
 const interceptorSchema = z.strictObject({
@@ -247,6 +283,7 @@ const interceptorSchema = z.strictObject({
   origins,
   dispatcherOrigin: z.optional(z.string()),
   redirect: z.optional(z.strictObject({ crossOrigin })),
+  verifyResponses,
 });
 
 function invalid(option: string, problem: string): SigilError {
@@ -332,12 +369,24 @@ export function resolveFetchOptions(options: SigningFetchOptions): SigningConfig
   if (!result.success) throw firstIssue(result.error, 'createSigningFetch');
   const parsed = result.data;
   const config = resolve(parsed);
-  const verify = parsed.verifyResponses;
-  if (verify && config.rfc9421) throw invalid('verifyResponses', "verifies v1 responses only: use it with scheme 'v1'");
-  const verifyResponses = verify
-    ? { require: verify === true ? [] : (verify.require ?? []).map((n) => n.toLowerCase()), maxBodyBytes: (verify === true ? undefined : verify.maxBodyBytes) ?? config.maxBodyBytes }
-    : undefined;
-  return { ...config, maxHops: parsed.redirect?.maxHops ?? DEFAULT_MAX_HOPS, fetch: parsed.fetch, dispatcherOrigin: undefined, verifyResponses };
+  const accept = parsed.acceptSignature;
+  if (accept && !config.rfc9421) throw invalid('acceptSignature', "answers RFC 9421's Accept-Signature: use it with scheme 'rfc9421'");
+  const acceptSignature = accept ? { maxComponents: (accept === true ? undefined : accept.maxComponents) ?? DEFAULT_MAX_ACCEPTED_COMPONENTS } : undefined;
+  return {
+    ...config,
+    maxHops: parsed.redirect?.maxHops ?? DEFAULT_MAX_HOPS,
+    fetch: parsed.fetch,
+    dispatcherOrigin: undefined,
+    verifyResponses: responsePolicy(parsed.verifyResponses, config.maxBodyBytes),
+    acceptSignature,
+  };
+}
+
+/** What `verifyResponses` settles to: undefined when off. */
+function responsePolicy(verify: z.output<typeof verifyResponses>, maxBodyBytes: number): ResponsePolicy | undefined {
+  if (!verify) return undefined;
+  if (verify === true) return { require: [], maxBodyBytes };
+  return { require: (verify.require ?? []).map((name) => name.toLowerCase()), maxBodyBytes: verify.maxBodyBytes ?? maxBodyBytes };
 }
 
 /** @internal Validates signingInterceptor() options; throws invalid_option or invalid_key. */
@@ -346,7 +395,8 @@ export function resolveInterceptorOptions(options: SigningInterceptorOptions): S
   if (!result.success) throw firstIssue(result.error, 'signingInterceptor');
   const parsed = result.data;
   const dispatcherOrigin = parsed.dispatcherOrigin === undefined ? undefined : exactOrigin(parsed.dispatcherOrigin, 'dispatcherOrigin');
-  return { ...resolve(parsed), fetch: undefined, dispatcherOrigin };
+  const config = resolve(parsed);
+  return { ...config, fetch: undefined, dispatcherOrigin, verifyResponses: responsePolicy(parsed.verifyResponses, config.maxBodyBytes) };
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -368,6 +418,7 @@ export function redact<T extends object>(target: T, name: string, config: Signin
     origins: config.origins.list,
     maxClockSkewSeconds: config.maxClockSkewSeconds,
     ...(config.verifyResponses ? { verifyResponses: config.verifyResponses } : {}),
+    ...(config.acceptSignature ? { acceptSignature: config.acceptSignature } : {}),
     ...(config.dispatcherOrigin === undefined ? {} : { dispatcherOrigin: config.dispatcherOrigin }),
   };
   const text = `${name} ${JSON.stringify(face)}`;

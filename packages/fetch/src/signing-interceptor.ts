@@ -5,6 +5,8 @@ import { emit, refused } from './lib/events.js';
 import { crossOriginError } from './lib/origins.js';
 import { asyncBody, dispatchHeaders, flatHeaders, pathWithQuery, syncBody, watchDestination, type DestinationWatch, type DispatchBody } from './lib/node.js';
 import { signParts, withoutSignature, type HeaderPair } from './lib/sign-parts.js';
+import { VerifyingHandler } from './lib/verify-handler.js';
+import { checkResponse, sentRequest, type SentRequest } from './lib/verify-response.js';
 import { redact, resolveInterceptorOptions, type SigningConfig, type SigningInterceptorOptions } from './options.js';
 
 type Dispatch = Dispatcher['dispatch'];
@@ -153,6 +155,12 @@ class ClockRetryHandler implements Handler {
  * than it was signed for (a Pool for another host given an API URL) is
  * aborted with `origin_not_allowed` once connected, before it is written.
  *
+ * With `verifyResponses`, the response to each signed dispatch is held
+ * back (status, headers and body, up to the body limit) and verified
+ * against the request as sent before the handler gets any of it: a redirect
+ * interceptor composed outside never follows an unverified Location, and a
+ * failure reaches the handler as `onResponseError` alone.
+ *
  * @example
  * import { Agent, interceptors, request } from 'undici';
  * import { signingInterceptor } from '@sigil/fetch';
@@ -258,6 +266,22 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
         return refuse(error);
       }
 
+      /** With verifyResponses, the attempt's response reaches `wrapped` only once verified against `bound`. */
+      const verifying = (wrapped: ClockRetryHandler, bound: SentRequest): Handler => {
+        const policy = config.verifyResponses;
+        if (!policy) return wrapped;
+        const where = () => ({ ...place(), target });
+        return new VerifyingHandler(
+          wrapped,
+          policy.maxBodyBytes,
+          (response) => {
+            checkResponse(config, policy, at.origin, bound, response);
+            emit(config.onEvent, 'response-verified', where(), { status: response.status });
+          },
+          (error) => refused(config.onEvent, error, where()) as Error,
+        );
+      };
+
       const send = (dispatchBody: DispatchBody, wrapped: ClockRetryHandler): boolean => {
         const sent: HeaderPair[] =
           dispatchBody.contentType && !headers.some(([name]) => name.toLowerCase() === 'content-type')
@@ -282,7 +306,7 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
         const value = signature.find(([name]) => name === SIGNATURE_HEADER || name === 'signature')?.[1];
         wrapped.watch = value === undefined ? undefined : watchDestination(value, at.origin);
         try {
-          return dispatch(signed as Options, wrapped);
+          return dispatch(signed as Options, verifying(wrapped, sentRequest(config, at, opts.method, target, [...sent, ...signature])));
         } catch (error) {
           wrapped.watch?.done();
           throw error;

@@ -1,6 +1,6 @@
 // Type-level checks of the public API (run by `pnpm typecheck`, and trivially at runtime).
 import { importKey, type SigilKey } from '@sigil/core';
-import { createSigningFetch, signingInterceptor, type SigningFetch, type SigningFetchOptions } from '@sigil/fetch';
+import { createSigningFetch, signingInterceptor, type AcceptRefusal, type SigningEvent, type SigningFetch, type SigningFetchOptions, type SigningInterceptorOptions, type VerifyResponsesOption } from '@sigil/fetch';
 import { Agent, Client, fetch as undiciFetch, interceptors, type Dispatcher } from 'undici';
 import { describe, expectTypeOf, it } from 'vitest';
 import { SECRET_BYTES } from './helpers.js';
@@ -42,5 +42,17 @@ describe('public types', () => {
     const client: Dispatcher = new Client('https://api.example.com').compose(interceptor);
     void agent.close();
     void client.close();
+  });
+
+  it('verifyResponses on both clients, acceptSignature on the wrapper only', () => {
+    expectTypeOf<SigningFetchOptions['verifyResponses']>().toEqualTypeOf<VerifyResponsesOption | undefined>();
+    expectTypeOf<SigningInterceptorOptions['verifyResponses']>().toEqualTypeOf<VerifyResponsesOption | undefined>();
+    expectTypeOf<SigningFetchOptions['acceptSignature']>().toEqualTypeOf<boolean | { readonly maxComponents?: number } | undefined>();
+    expectTypeOf<AcceptRefusal>().toExtend<NonNullable<SigningEvent['reason']>>();
+    const wrong = (): void => {
+      // @ts-expect-error the interceptor does not act on Accept-Signature
+      signingInterceptor({ keyId: 'k', secret: key, origins: '*', acceptSignature: true });
+    };
+    void wrong;
   });
 });

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createSigningFetch, type SigningFetch, type SigningFetchOptions } from '@sigil/fetch';
-import { createVerifier, MemoryNonceStore, type VerifierEvent, type VerifierOptions } from '@sigil/verify';
+import { createVerifier, MemoryNonceStore, type VerificationSuccess, type VerifierEvent, type VerifierOptions } from '@sigil/verify';
 import { sigilListener } from '@sigil/verify/node';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
@@ -65,8 +65,8 @@ export interface StackOptions {
    * then `http://unix-peer.sigil.test`; reach it with `unixAgent(path)`.
    */
   readonly socketPath?: string;
-  /** Answers a verified request itself (a redirect, say) when it returns true. */
-  readonly handle?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Answers a verified request itself (a redirect, a signed response) when it returns true. */
+  readonly handle?: (req: IncomingMessage, res: ServerResponse, result: VerificationSuccess) => boolean;
 }
 
 /** A server whose every request goes through createVerifier and sigilListener. */
@@ -80,7 +80,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.verifier,
   });
   const listener = sigilListener(verifier, (req: IncomingMessage, res, result) => {
-    if (options.handle?.(req, res)) return;
+    if (options.handle?.(req, res, result as VerificationSuccess)) return;
     const seen: Accepted = {
       keyId: result.keyId,
       method: req.method ?? '',
@@ -169,6 +169,13 @@ export interface Attacker {
   readonly captured: Captured[];
   /** What the attacker does to each request before forwarding it. Default: nothing. */
   tamper: (request: Captured) => Captured;
+  /**
+   * What the attacker does to each answer before the client gets it, given
+   * the request it answers (as the client sent it). Default: nothing.
+   */
+  tamperResponse: (answer: Answer, request: Captured) => Answer;
+  /** Every answer the server gave, before any change, in order. */
+  readonly answers: Answer[];
 }
 
 /** A server of the attacker's: where it listens, and every request it received. */
@@ -203,14 +210,16 @@ export async function startAttacker(upstream: string): Promise<Attacker> {
   const dispatcher = agentFor();
   const recorder = await startRecorder((captured, res) => {
     resend(upstream, attacker.tamper(captured), dispatcher).then(
-      (answer) => {
+      (received) => {
+        attacker.answers.push(received);
+        const answer = attacker.tamperResponse(received, captured);
         const out = Object.entries(answer.headers).filter(([name]) => !HOP_BY_HOP.has(name));
         res.writeHead(answer.status, Object.fromEntries(out) as Record<string, string>).end(answer.body);
       },
       () => res.writeHead(502).end(),
     );
   });
-  const attacker: Attacker = { origin: recorder.origin, captured: recorder.captured, tamper: (request) => request };
+  const attacker: Attacker = { origin: recorder.origin, captured: recorder.captured, tamper: (request) => request, tamperResponse: (answer) => answer, answers: [] };
   return attacker;
 }
 
@@ -239,7 +248,9 @@ export function attackedStack(options: StackOptions = {}): { readonly stack: Sta
   afterAll(closeAll);
   beforeEach(() => {
     ctx.attacker.tamper = (request) => request;
+    ctx.attacker.tamperResponse = (answer) => answer;
     ctx.attacker.captured.length = 0;
+    ctx.attacker.answers.length = 0;
     ctx.stack.events.length = 0;
     ctx.stack.accepted.length = 0;
   });

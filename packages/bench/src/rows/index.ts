@@ -10,6 +10,7 @@ import { smithyRow } from './peers/smithy.js';
 import { standardWebhooksRow, standardWebhooksVerifyRow } from './peers/standardwebhooks.js';
 import { sigilSignPortableRow, sigilSignRow } from './sigil-sign.js';
 import { sigilVerifyRow } from './sigil-verify.js';
+import { SIGIL_CLIENT_RESPONSE_ROWS } from './sigil-client-response.js';
 import { SIGIL_RESPONSE_ROWS } from './sigil-response.js';
 
 /** The peer rows alone (the smoke test runs their checks). */
@@ -40,6 +41,7 @@ export const ROWS: readonly RowFactory[] = [
   sigilSignRow,
   sigilVerifyRow,
   ...SIGIL_RESPONSE_ROWS,
+  ...SIGIL_CLIENT_RESPONSE_ROWS,
   sigilSignPortableRow,
   ...Object.values(PEER_ROWS),
   ...Object.values(PEER_VERIFY_ROWS),

@@ -2,6 +2,7 @@
 // redirect hop and clock-skew retry. Built here, in one place, so no event
 // can pick up a header value, a nonce, a MAC or the body by accident.
 import { isSigilError, type SigilErrorCode } from '@sigil/core';
+import type { AcceptRefusal } from './accept-signature.js';
 
 /**
  * A structured, secret-free record of something the signing client did, for
@@ -23,7 +24,15 @@ import { isSigilError, type SigilErrorCode } from '@sigil/core';
  *   nor from loopback). Nothing is learned or resent: the 401 is returned;
  * - `response-verified`: with `verifyResponses`, the response to a signed
  *   attempt carried a valid response signature bound to it (`status`); a
- *   response that fails is a `refused` event with its `response_*` code.
+ *   response that fails is a `refused` event with its code
+ *   (`response_signature_invalid`, `signature_invalid`...);
+ * - `accept-signature`: with `acceptSignature`, a 401 asked for more
+ *   components (RFC 9421 Accept-Signature) and the client signs once more
+ *   as asked (`status` 401);
+ * - `accept-signature-refused`: a 401's Accept-Signature asked for what the
+ *   client's policy does not allow (`reason`: `keyid`, `alg`, `tag`,
+ *   `component`, `limit`, `malformed`, `retried`). Nothing is resent: the
+ *   401 is returned.
  *
  * @example
  * const signedFetch = createSigningFetch({
@@ -32,7 +41,7 @@ import { isSigilError, type SigilErrorCode } from '@sigil/core';
  * });
  */
 export interface SigningEvent {
-  readonly type: 'signed' | 'refused' | 'redirect' | 'retry' | 'clock-refused' | 'response-verified';
+  readonly type: 'signed' | 'refused' | 'redirect' | 'retry' | 'clock-refused' | 'response-verified' | 'accept-signature' | 'accept-signature-refused';
   /** `refused`: the SigilError code; `retry`, `clock-refused`: `timestamp_out_of_window`. */
   readonly code?: SigilErrorCode;
   /** The key id configured (not secret). */
@@ -46,8 +55,8 @@ export interface SigningEvent {
   readonly status?: number;
   /** `redirect`: whether the next hop is signed. */
   readonly signed?: boolean;
-  /** `clock-refused`: why the server's clock was not believed. */
-  readonly reason?: 'skew' | 'transport';
+  /** `clock-refused`: why the server's clock was not believed; `accept-signature-refused`: why the request was not re-signed. */
+  readonly reason?: 'skew' | 'transport' | AcceptRefusal;
   /** `retry`, `clock-refused`: the server's clock minus ours, in seconds. */
   readonly offsetSeconds?: number;
 }

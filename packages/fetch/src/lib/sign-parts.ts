@@ -2,7 +2,7 @@
 // reduce a request to these parts and call signParts(), so the two can
 // never disagree about what is signed, whichever the scheme.
 import { headerCount, SIGNATURE_HEADER, signRequest } from '@sigil/core';
-import { defaultComponents, signRfc9421 } from '@sigil/core/rfc9421';
+import { defaultComponents, signRfc9421, type ComponentInput, type Rfc9421Request } from '@sigil/core/rfc9421';
 import type { SigningConfig } from '../options.js';
 import type { Rfc9421Config } from './scheme-options.js';
 import { checkTransport } from './transport.js';
@@ -26,10 +26,26 @@ export interface RequestParts {
   readonly body: Uint8Array | null;
 }
 
+/** @internal The header lines as the transport sends them: with the `host` line it adds when there is none. */
+export function withHost(headers: readonly HeaderPair[], url: URL): HeaderPair[] {
+  return headerCount(headers, 'host') > 0 ? [...headers] : [...headers, ['host', url.host]];
+}
+
+/** @internal The request as RFC 9421 reads it; `headers` as withHost() gives them. */
+export function rfc9421Request(parts: RequestParts, headers: readonly HeaderPair[]): Rfc9421Request {
+  return { method: parts.method, target: parts.target, headers, body: parts.body, scheme: parts.url.protocol === 'https:' ? 'https' : 'http' };
+}
+
+/** @internal The components an RFC 9421 signature of `request` covers: the configured list, else the defaults and the signedHeaders present. */
+export function rfc9421Components(config: SigningConfig, rfc: Rfc9421Config, request: Rfc9421Request): ComponentInput[] {
+  if (rfc.components) return [...rfc.components];
+  return [...defaultComponents(request), ...config.signedHeaders.filter((name) => headerCount(request.headers, name) > 0)];
+}
+
 /** RFC 9421: Content-Digest (when computed), Signature-Input and Signature. */
 function signRfc9421Parts(config: SigningConfig, rfc: Rfc9421Config, parts: RequestParts, headers: readonly HeaderPair[], created: number): HeaderPair[] {
-  const request = { method: parts.method, target: parts.target, headers, body: parts.body, scheme: parts.url.protocol === 'https:' ? 'https' : 'http' } as const;
-  const components = rfc.components ?? [...defaultComponents(request), ...config.signedHeaders.filter((name) => headerCount(headers, name) > 0)];
+  const request = rfc9421Request(parts, headers);
+  const components = rfc9421Components(config, rfc, request);
   const signed = signRfc9421(request, rfc.key, {
     keyid: config.keyId,
     created,
@@ -53,8 +69,7 @@ function signRfc9421Parts(config: SigningConfig, rfc: Rfc9421Config, parts: Requ
  */
 export function signParts(config: SigningConfig, parts: RequestParts): HeaderPair[] {
   checkTransport(parts.url, config.allowInsecureHttp);
-  const headers: readonly HeaderPair[] =
-    headerCount(parts.headers, 'host') > 0 ? parts.headers : [...parts.headers, ['host', parts.url.host]];
+  const headers = withHost(parts.headers, parts.url);
   const timestamp = config.clock.now(parts.url.origin);
   if (config.rfc9421) return signRfc9421Parts(config, config.rfc9421, parts, headers, timestamp);
   const names: string[] = [];
