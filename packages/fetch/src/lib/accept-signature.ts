@@ -3,7 +3,7 @@
 // only within its own policy: the field is unauthenticated (unless
 // verifyResponses made it signed), so whoever can answer in the server's
 // place could otherwise steer what the client signs, with which key, how.
-import { SigilError } from '@sigil/core';
+import { isSigilError, SigilError } from '@sigil/core';
 import {
   componentId,
   isInnerList,
@@ -45,6 +45,12 @@ class Refusal extends Error {
   }
 }
 
+/** A SigilError of core (the request cannot produce the component) declines; anything else is a bug and propagates. */
+function declined(error: unknown): Refusal {
+  if (isSigilError(error)) return new Refusal('component');
+  throw error;
+}
+
 function componentOf(item: Item): ComponentIdentifier {
   if (typeof item.value !== 'string') throw new Refusal('malformed');
   if (NEVER.has(item.value) || item.params.has('req')) throw new Refusal('component');
@@ -73,16 +79,16 @@ function settle(config: SigningConfig, rfc: Rfc9421Config, policy: AcceptSignatu
       if (!seen.has(id)) components.push(c);
       seen.add(id);
     }
-  } catch {
-    throw new Refusal('component');
+  } catch (error) {
+    throw declined(error);
   }
   const next: Rfc9421Config = { ...rfc, components, tag: typeof tag === 'string' ? tag : rfc.tag };
   // A trial signature: whatever the request cannot produce (a field it
   // lacks, a query parameter it has not, content-digest without content) is declined here.
   try {
     signRfc9421(request, rfc.key, { keyid: config.keyId, created: 0, label: rfc.label, components, contentDigest: rfc.digest, ...(next.tag === undefined ? {} : { tag: next.tag }) });
-  } catch {
-    throw new Refusal('component');
+  } catch (error) {
+    throw declined(error);
   }
   return next;
 }
@@ -98,7 +104,8 @@ export function acceptSignature(config: SigningConfig, policy: AcceptSignaturePo
   let members: ReadonlyMap<string, Member>;
   try {
     members = parseDictionary(value);
-  } catch {
+  } catch (error) {
+    if (!isSigilError(error)) throw error;
     return 'malformed';
   }
   if (members.size === 0) return 'malformed';
