@@ -18,10 +18,27 @@ export function replyResponse(reply: FailureReply): Response {
 }
 
 /**
+ * True on @hono/node-server (its bindings carry the Node request), whose
+ * listener adds `content-type: text/plain; charset=UTF-8` to every response
+ * without one, after the adapter has signed it.
+ */
+export function onNodeServer(env: unknown): boolean {
+  return typeof (env as { incoming?: { socket?: unknown } } | undefined)?.incoming?.socket === 'object';
+}
+
+/**
  * `response`, signed for `result` (SPEC.md section 11.5). `head` is true
  * for a HEAD request: its body is never sent, so the empty body is signed.
+ * `nodeServer`: the runtime adds a Content-Type to a response without one,
+ * so that header is added here first and signed.
  */
-export async function signFetchResponse(response: Response, result: VerificationResult<AnyVerificationSuccess>, signing: ResponseSigning, head: boolean): Promise<Response> {
+export async function signFetchResponse(
+  response: Response,
+  result: VerificationResult<AnyVerificationSuccess>,
+  signing: ResponseSigning,
+  head: boolean,
+  nodeServer = false,
+): Promise<Response> {
   if (isUnsigned(response)) return response;
   let body: Uint8Array | null;
   try {
@@ -32,6 +49,7 @@ export async function signFetchResponse(response: Response, result: Verification
   }
   const bodyless = NULL_BODY.has(response.status);
   const headers = new Headers(response.headers);
+  if (nodeServer && !headers.has('content-type')) headers.set('content-type', 'text/plain; charset=UTF-8');
   const fields = signing.sign(result, response.status, [...headers], head || bodyless ? null : body);
   for (const [name, value] of fields ?? []) headers.set(name, value);
   return new Response(bodyless ? null : (body as Uint8Array<ArrayBuffer> | null), { status: response.status, statusText: response.statusText, headers });

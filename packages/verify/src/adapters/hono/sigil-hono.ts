@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { replyResponse, signFetchResponse } from '../../lib/fetch-signing.js';
+import { onNodeServer, replyResponse, signFetchResponse } from '../../lib/fetch-signing.js';
 import { assertVerifier } from '../../lib/response.js';
 import { answerFailure, settleSigning, verifyOptions, type SignResponsesOption } from '../../lib/sign-responses.js';
 import type { AnyVerificationSuccess, VerificationSuccess, Verifier } from '../../types.js';
@@ -94,7 +94,7 @@ export function sigilHono<S extends AnyVerificationSuccess = VerificationSuccess
     (c.req.bodyCache as { arrayBuffer?: Promise<ArrayBuffer> }).arrayBuffer = Promise.resolve(buffer);
     await next();
     if (!signing) return;
-    const signed = await signFetchResponse(c.res, result, signing, c.req.method === 'HEAD');
+    const signed = await signFetchResponse(c.res, result, signing, c.req.method === 'HEAD', onNodeServer(c.env));
     // Cleared first: Hono's setter copies the old response's headers onto the new one.
     c.res = undefined;
     c.res = signed;
