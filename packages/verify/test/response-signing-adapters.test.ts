@@ -6,7 +6,7 @@
 // unsigned; a route marked sendUnsigned() streams unsigned; a body over the
 // limit is a signed 500 response_too_large; an RFC 9421 request gets an RFC
 // 9421 response that core's verifyRfc9421Response verifies.
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { serve, type HttpBindings } from '@hono/node-server';
 import { isSigilError, signRequest, verifyResponse } from '@sigil/core';
@@ -23,9 +23,13 @@ import { sendUnsigned as sendUnsignedFastify, sigilFastify } from '../src/adapte
 import { sendUnsigned as sendUnsignedFetch, sigilFetchHandler } from '../src/adapters/fetch/index.js';
 import { sendUnsigned as sendUnsignedHono, sigilHono, type SigilHonoEnv } from '../src/adapters/hono/index.js';
 import { sendUnsigned as sendUnsignedNode, sigilListener } from '../src/adapters/node/index.js';
-import type { Req, Res } from './helpers/express-types.js';
+import type { Req } from './helpers/express-types.js';
+
+/** The slice of Express's res these routes use (over Node's ServerResponse). */
+type Res = ServerResponse & { type(type: string): Res; status(code: number): Res; send(body: string): Res; redirect(status: number, url: string): void };
 import { close, listen } from './helpers/servers.js';
 import { KEY, KEY_ID, OTHER_KEY } from './helpers/sign.js';
+import { verifyingClient } from './helpers/verifying-client.js';
 
 const LIMIT = 1024;
 const BIG = 'x'.repeat(LIMIT + 1);
@@ -111,7 +115,7 @@ const adapters: Record<string, () => Promise<Started>> = {
   },
   fetch: () =>
     onHono(
-      sigilFetchHandler(
+      sigilFetchHandler<[HttpBindings]>(
         makeVerifier(),
         (req, result) => {
           const path = new URL(req.url).pathname;
@@ -126,17 +130,7 @@ const adapters: Record<string, () => Promise<Started>> = {
 };
 
 /** The signing fetch, verifying responses, with a clock `offsetMs` off. */
-function client(origin: string, offsetMs = 0, events: SigningEvent[] = []) {
-  return createSigningFetch({
-    keyId: KEY_ID,
-    secret: KEY,
-    origins: [origin],
-    verifyResponses: true,
-    maxClockSkewSeconds: 900,
-    clock: () => Date.now() + offsetMs,
-    onEvent: (event) => void events.push(event),
-  });
-}
+const client = (origin: string, offsetMs = 0, events: SigningEvent[] = []) => verifyingClient(origin, { keyId: KEY_ID, key: KEY, offsetMs, events });
 
 /** A v1 request signed by hand and sent with undici: the raw answer and the signed params. */
 async function sendSigned(origin: string, path: string, body: string, key = KEY, headers?: Record<string, string>) {

@@ -36,13 +36,16 @@ export interface ResponseSigning {
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-const optionSchema = z.union([
-  z.boolean(),
-  z.strictObject({
-    headers: z.optional(z.array(z.string().check(z.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/)))),
-    maxBodyBytes: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(2 ** 31))),
-  }),
-]);
+// Wrapped in an object so that every issue's path starts with the option's name.
+const optionSchema = z.object({
+  signResponses: z.union([
+    z.boolean(),
+    z.strictObject({
+      headers: z.optional(z.array(z.string().check(z.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/, 'expected an HTTP field name')))),
+      maxBodyBytes: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(2 ** 31))),
+    }),
+  ]),
+});
 
 /**
  * Validates an adapter's `signResponses` at setup. Undefined when off.
@@ -51,10 +54,10 @@ const optionSchema = z.union([
  */
 export function settleSigning(option: unknown, verifier: Verifier<AnyVerificationSuccess>, where: string): ResponseSigning | undefined {
   if (option === undefined || option === false) return undefined;
-  const parsed = parseOptions(optionSchema, option);
-  if (!parsed.success) throw new SigilError('invalid_option', { detail: describeIssue(parsed.error, `${where}: signResponses`) });
-  const value = parsed.data;
-  if (value === undefined || value === false) return undefined;
+  const parsed = parseOptions(optionSchema, { signResponses: option });
+  if (!parsed.success) throw new SigilError('invalid_option', { detail: `${where}: ${describeIssue(parsed.error, 'options')}` });
+  const value = parsed.data.signResponses;
+  if (value === false) return undefined;
   if (typeof verifier.signResponse !== 'function') throw new TypeError(`${where}: signResponses needs a verifier from createVerifier()`);
   if (value === true) return signingWith(verifier, [], DEFAULT_MAX_BODY_BYTES);
   return signingWith(verifier, value.headers ?? [], value.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
