@@ -55,16 +55,13 @@ export function signNodeResponse(res: NodeResponse, result: VerificationResult<A
   const chunks: Buffer[] = [];
   let total = 0;
   let oversize = false;
-  // Own properties shadow the prototype's methods; deleting them restores Node's.
-  const restore = (): void => {
-    delete target.writeHead;
-    delete target.write;
-    delete target.end;
-  };
+  // Once unsigned (sendUnsigned) or signed, the patches only forward: never
+  // deleted, since deleting properties turns the response into a slow object.
+  let through = false;
   const passthrough = (name: keyof typeof original, args: unknown[]): unknown => {
-    restore();
     // Anything held back so far goes first.
-    if (chunks.length > 0) original.write.call(res, Buffer.concat(chunks.splice(0)));
+    if (!through && chunks.length > 0) original.write.call(res, Buffer.concat(chunks.splice(0)));
+    through = true;
     return original[name].apply(res, args);
   };
   const refuse = (): void => {
@@ -78,7 +75,7 @@ export function signNodeResponse(res: NodeResponse, result: VerificationResult<A
   };
 
   target.writeHead = (status: unknown, ...rest: unknown[]) => {
-    if (isUnsigned(res)) return passthrough('writeHead', [status, ...rest]);
+    if (through || isUnsigned(res)) return passthrough('writeHead', [status, ...rest]);
     if (oversize) return res;
     res.statusCode = status as number;
     if (typeof rest[0] === 'string') res.statusMessage = rest.shift() as string;
@@ -86,7 +83,7 @@ export function signNodeResponse(res: NodeResponse, result: VerificationResult<A
     return res;
   };
   target.write = (chunk: unknown, encoding?: unknown, callback?: unknown) => {
-    if (isUnsigned(res)) return passthrough('write', [chunk, encoding, callback].filter((a) => a !== undefined));
+    if (through || isUnsigned(res)) return passthrough('write', [chunk, encoding, callback].filter((a) => a !== undefined));
     const done = (typeof encoding === 'function' ? encoding : callback) as Callback | undefined;
     // After a refusal, writes go nowhere; false stops a pipe until the
     // answer's 'finish' unpipes it.
@@ -99,7 +96,7 @@ export function signNodeResponse(res: NodeResponse, result: VerificationResult<A
     return !oversize;
   };
   target.end = (chunk?: unknown, encoding?: unknown, callback?: unknown) => {
-    if (isUnsigned(res)) return passthrough('end', [chunk, encoding, callback].filter((a) => a !== undefined));
+    if (through || isUnsigned(res)) return passthrough('end', [chunk, encoding, callback].filter((a) => a !== undefined));
     const done = [chunk, encoding, callback].find((a) => typeof a === 'function') as Callback | undefined;
     if (oversize) return done?.(), res;
     if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') {
@@ -112,7 +109,7 @@ export function signNodeResponse(res: NodeResponse, result: VerificationResult<A
     const sent = head || NO_BODY.has(res.statusCode) ? null : body;
     const fields = signing.sign(result, res.statusCode, nodeHeaderList(res.getHeaders() as OutgoingHeaders), sent);
     for (const [name, value] of fields ?? []) res.setHeader(name, value);
-    restore();
+    through = true;
     return done ? original.end.call(res, body, done) : original.end.call(res, body);
   };
 }
