@@ -16,9 +16,11 @@ import { bundle, CLIENT, TARGETS, WORKER, type Bundled } from '../../scripts/bun
  * lowered as the bundles shrink, down to TARGETS. The client is 86.8 KiB
  * since issue 14's response verification (`verifyResponses`, an option
  * checked at construction, so its code is in every signing client); the
- * Worker 91.4 KiB.
+ * Worker 103.7 KiB since issue 14's server half (`verifier.signResponse`
+ * and the Fetch handler's `signResponses` reach v1 and RFC 9421 response
+ * signing, so that code is in every verifying Worker; it was 91.4 KiB).
  */
-const BUDGETS = { client: 89 * 1024, worker: 93 * 1024 } as const;
+const BUDGETS = { client: 89 * 1024, worker: 106 * 1024 } as const;
 
 const bundles: Record<'client' | 'worker', Bundled> = {} as never;
 
