@@ -75,6 +75,10 @@ const adapters: Record<string, () => Promise<Started>> = {
             }
             if (req.url === '/big') return res.writeHead(200, { 'content-type': 'text/plain' }).end(BIG);
             if (req.url === '/moved') return res.writeHead(307, { location: '/echo' }).end();
+            if (req.url === '/flushed') {
+              res.flushHeaders();
+              return res.end('late');
+            }
             res.writeHead(201, { 'content-type': 'application/json' }).end(echo(result));
           },
           { signResponses },
@@ -164,6 +168,19 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
   }
   throw new Error('expected a refusal');
 }
+
+describe('node adapter: res.flushHeaders() before the body', () => {
+  it('is held back like writeHead (it goes through it): the response is still signed and verified', async () => {
+    const server = await adapters.node!();
+    try {
+      const res = await client(server.origin)(`${server.origin}/flushed`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('late');
+    } finally {
+      await server.stop();
+    }
+  });
+});
 
 describe.each(Object.keys(adapters))('response signing through the %s adapter', (name) => {
   let server: Started;

@@ -105,6 +105,9 @@ export function signNodeResponse(res: NodeResponse, result: VerificationResult<A
       if (total > signing.maxBodyBytes) return refuse(), done?.(), res;
       chunks.push(buffer);
     }
+    // A head sent some way around writeHead (flushHeaders() goes through it)
+    // cannot be signed: the response is cut off rather than completed unsigned.
+    if (res.headersSent) return res.destroy(), done?.(), res;
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
     const sent = head || NO_BODY.has(res.statusCode) ? null : body;
     const fields = signing.sign(result, res.statusCode, nodeHeaderList(res.getHeaders() as OutgoingHeaders), sent);
