@@ -17,7 +17,9 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createVerifier, MemoryNonceStore, type NonceStore, type VerificationSuccess } from '../src/index.js';
+import { stripeScheme } from '@sigil/core/webhooks';
+import { createVerifier, MemoryNonceStore, type AnyVerificationSuccess, type NonceStore, type VerificationSuccess } from '../src/index.js';
+import { stripeHeaders } from './helpers/deliveries.js';
 import { sendUnsigned as sendUnsignedExpress, sigilExpress } from '../src/adapters/express/index.js';
 import { sendUnsigned as sendUnsignedFastify, sigilFastify } from '../src/adapters/fastify/index.js';
 import { sendUnsigned as sendUnsignedFetch, sigilFetchHandler } from '../src/adapters/fetch/index.js';
@@ -168,6 +170,33 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
   }
   throw new Error('expected a refusal');
 }
+
+describe('webhook deliveries are never response-signed, even with signResponses on', () => {
+  const secret = 'whsec_test_secret_0123456789';
+  const hooks = () => createVerifier({ schemes: [stripeScheme({ secrets: [secret] })], nonceStore: new MemoryNonceStore() });
+  const servers: Record<string, () => Promise<Started>> = {
+    node: () => onNode(createServer(sigilListener(hooks(), (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(BIG), { signResponses }))),
+    fetch: () =>
+      onHono(
+        sigilFetchHandler<[HttpBindings], AnyVerificationSuccess>(hooks(), () => new Response(BIG, { headers: { 'content-type': 'text/plain' } }), {
+          connection: (_req, env: HttpBindings) => ({ remoteAddress: env.incoming.socket.remoteAddress }),
+          signResponses,
+        }),
+      ),
+  };
+  it.each(Object.keys(servers))('%s: the answer goes out whole and unsigned, over the limit too', async (name) => {
+    const server = await servers[name]!();
+    try {
+      const payload = '{"id":"evt_1"}';
+      const answer = await raw(server.origin, '/hooks', { method: 'POST', headers: { 'content-type': 'application/json', ...stripeHeaders(secret, payload) }, body: payload });
+      expect(answer.status).toBe(200);
+      expect(answer.header('sigil-response-signature')).toBeUndefined();
+      expect(new TextDecoder().decode(answer.body)).toBe(BIG);
+    } finally {
+      await server.stop();
+    }
+  });
+});
 
 describe('node adapter: res.flushHeaders() before the body', () => {
   it('is held back like writeHead (it goes through it): the response is still signed and verified', async () => {

@@ -93,7 +93,8 @@ export function sigilExpress(
     // Express keeps the target as received in originalUrl.
     verifyNodeRequestAt(verifier, req, req.originalUrl, bind).then((result) => {
       if (!result.ok) return writeSignedFailure(res, result, verifier, signing);
-      if (signing) signNodeResponse(res, result, signing, req.method === 'HEAD');
+      // Webhook deliveries are never response-signed.
+      if (signing && !isWebhookSuccess(result)) signNodeResponse(res, result, signing, req.method === 'HEAD');
       const body = result.body;
       req.rawBody = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
       if (isWebhookSuccess(result)) req.sigilWebhook = result;

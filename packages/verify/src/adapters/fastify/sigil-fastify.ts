@@ -96,9 +96,10 @@ const plugin: FastifyPluginCallback<SigilFastifyOptions> = (fastify, options, do
   fastify.addHook('onRequest', async (request, reply) => {
     const result = await verifyNodeRequest(verifier, request.raw, bind);
     if (result.ok) {
+      // Webhook deliveries are never response-signed.
       if (isWebhookSuccess(result)) request.sigilWebhook = result;
+      else if (signing) SIGNED.set(request, (request.sigil = result));
       else request.sigil = result;
-      if (signing) SIGNED.set(request, result);
       return;
     }
     // Signed here when bound: onSend leaves a request without a success alone.

@@ -1,5 +1,5 @@
 import { onNodeServer, replyResponse, signFetchResponse } from '../../lib/fetch-signing.js';
-import { assertVerifier } from '../../lib/response.js';
+import { assertVerifier, isWebhookSuccess } from '../../lib/response.js';
 import { answerFailure, settleSigning, verifyOptions, type SignResponsesOption } from '../../lib/sign-responses.js';
 import type { AnyVerificationSuccess, VerificationSuccess, Verifier } from '../../types.js';
 import { verifyFetchRequest, type FetchConnection } from './verify-fetch-request.js';
@@ -78,6 +78,7 @@ export function sigilFetchHandler<A extends unknown[], S extends AnyVerification
     const result = await verifyFetchRequest(verifier, request, options.connection?.(request, ...rest), bind);
     if (!result.ok) return replyResponse(answerFailure(verifier, result, signing));
     const response = await handler(replayable(request, result.body), result, ...rest);
-    return signing ? signFetchResponse(response, result, signing, request.method === 'HEAD', onNodeServer(rest[0])) : response;
+    // Webhook deliveries are never response-signed.
+    return signing && !isWebhookSuccess(result) ? signFetchResponse(response, result, signing, request.method === 'HEAD', onNodeServer(rest[0])) : response;
   };
 }

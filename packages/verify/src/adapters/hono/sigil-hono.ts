@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { onNodeServer, replyResponse, signFetchResponse } from '../../lib/fetch-signing.js';
-import { assertVerifier } from '../../lib/response.js';
+import { assertVerifier, isWebhookSuccess } from '../../lib/response.js';
 import { answerFailure, settleSigning, verifyOptions, type SignResponsesOption } from '../../lib/sign-responses.js';
 import type { AnyVerificationSuccess, VerificationSuccess, Verifier } from '../../types.js';
 import { verifyFetchRequest, type FetchConnection } from '../fetch/verify-fetch-request.js';
@@ -93,7 +93,8 @@ export function sigilHono<S extends AnyVerificationSuccess = VerificationSuccess
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     (c.req.bodyCache as { arrayBuffer?: Promise<ArrayBuffer> }).arrayBuffer = Promise.resolve(buffer);
     await next();
-    if (!signing) return;
+    // Webhook deliveries are never response-signed.
+    if (!signing || isWebhookSuccess(result)) return;
     const signed = await signFetchResponse(c.res, result, signing, c.req.method === 'HEAD', onNodeServer(c.env));
     // Cleared first: Hono's setter copies the old response's headers onto the new one.
     c.res = undefined;

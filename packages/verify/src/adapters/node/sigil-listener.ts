@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isHttp2, type NodeRequest } from '../../lib/node-body.js';
 import { signNodeResponse } from '../../lib/node-signing.js';
-import { assertVerifier } from '../../lib/response.js';
+import { assertVerifier, isWebhookSuccess } from '../../lib/response.js';
 import { settleSigning, verifyOptions, type SignResponsesOption } from '../../lib/sign-responses.js';
 import type { AnyVerificationSuccess, VerificationSuccess, Verifier } from '../../types.js';
 import { verifyNodeRequest } from './verify-node-request.js';
@@ -70,7 +70,8 @@ export function sigilListener<
     verifyNodeRequest(verifier, req, bind).then(
       (result) => {
         if (!result.ok) return writeSignedFailure(res, result, verifier, signing);
-        if (signing) signNodeResponse(res, result, signing, req.method === 'HEAD');
+        // Webhook deliveries are never response-signed.
+        if (signing && !isWebhookSuccess(result)) signNodeResponse(res, result, signing, req.method === 'HEAD');
         void listener(req, res, result);
       },
       () => {
