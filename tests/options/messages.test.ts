@@ -10,6 +10,7 @@ import { parseRfc9421VectorFile } from '@sigil/core/rfc9421';
 import { parseWebhookVectorFile } from '@sigil/core/webhooks';
 import { createSigningFetch, signingInterceptor } from '@sigil/fetch';
 import { createVerifier, MemoryNonceStore } from '@sigil/verify';
+import { sigilListener } from '@sigil/verify/node';
 import { RedisNonceStore } from '@sigil/redis';
 import { PostgresNonceStore } from '@sigil/postgres';
 import { createWebhookSender } from '@sigil/webhooks';
@@ -193,6 +194,12 @@ const cases: Case[] = [
   ['vectors: bad id', () => parseVectorFile({ title: 't', description: 'd', vectors: [{ kind: 'negative', id: 'A B' }] })],
   ['rfc9421 vectors: unknown member', () => parseRfc9421VectorFile({ title: 't', description: 'd', vectors: [], extra: 1 })],
   ['webhook vectors: missing title', () => parseWebhookVectorFile({ description: 'd', vectors: [] })],
+  // adapters' signResponses (issue 14), and rfc9421.acceptSignature
+  ['adapter: signResponses a string', () => sigilListener(createVerifier(verifierBase()), () => undefined, { signResponses: 'yes' as never })],
+  ['adapter: signResponses unknown member', () => sigilListener(createVerifier(verifierBase()), () => undefined, { signResponses: { header: ['etag'] } as never })],
+  ['adapter: signResponses.maxBodyBytes negative', () => sigilListener(createVerifier(verifierBase()), () => undefined, { signResponses: { maxBodyBytes: -1 } })],
+  ['adapter: signResponses.headers holds a bad name', () => sigilListener(createVerifier(verifierBase()), () => undefined, { signResponses: { headers: ['bad header'] } })],
+  ['verifier: rfc9421.acceptSignature a string', () => createVerifier({ ...verifierBase(), schemes: ['rfc9421'], rfc9421: { acceptSignature: 'yes' } } as never)],
 ];
 
 function message(run: () => unknown): string {

@@ -18,9 +18,12 @@ import { bundle, CLIENT, TARGETS, WORKER, type Bundled } from '../../scripts/bun
  * checked at construction, so its code is in every signing client: 86.8
  * KiB with v1 responses, 93.8 KiB with RFC 9421 responses and the
  * Accept-Signature retry, which a scheme chosen at run time cannot
- * tree-shake away); the Worker 91.4 KiB.
+ * tree-shake away); the Worker 103.7 KiB since issue 14's server half
+ * (`verifier.signResponse` and the Fetch handler's `signResponses` reach
+ * v1 and RFC 9421 response signing, so that code is in every verifying
+ * Worker; it was 91.4 KiB).
  */
-const BUDGETS = { client: 96 * 1024, worker: 93 * 1024 } as const;
+const BUDGETS = { client: 96 * 1024, worker: 106 * 1024 } as const;
 
 const bundles: Record<'client' | 'worker', Bundled> = {} as never;
 

@@ -100,6 +100,7 @@ export function formatReport(report: BenchReport, markdown = false): string[] {
       plain: 'plain server',
       floor: 'raw floor in the handler',
       verify: 'with verifier (memory store)',
+      'verify-signed': 'with verifier and response signing (memory store)',
       'verify-redis': 'with verifier (Redis, auto-pipelining)',
       'verify-pg': 'with verifier (PostgreSQL, pg Pool)',
     };
@@ -123,7 +124,9 @@ export function formatReport(report: BenchReport, markdown = false): string[] {
         present
           .filter((m) => m === 'verify-redis' || m === 'verify-pg')
           .map((m) => ` ${m === 'verify-redis' ? 'Redis' : 'PostgreSQL'} adds ${((e.servers.verify.ratio - server(m).ratio) * 100).toFixed(1)} points over the memory store.`)
-          .join(''),
+          .join('') +
+        ` Signing every response (signResponses: true) runs at ${(e.signedRatio * 100).toFixed(1)}% of the verifying server's throughput ` +
+        `(+${(server('verify-signed').userMicros - e.servers.verify.userMicros).toFixed(0)} us server user CPU per request).`,
       ...(e.skipped ?? []).map((x) => `SKIPPED ${x.mode}: ${x.reason}`),
       '',
     );

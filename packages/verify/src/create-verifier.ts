@@ -1,9 +1,11 @@
 import { checkMethod, checkTarget } from '@sigil/core';
+import { acceptSignatureValue } from './lib/accept-signature.js';
 import { runChecks, type Progress } from './lib/checks.js';
+import { signBound } from './lib/response-binding.js';
 import { settlePolicy, type Policy } from './lib/policy.js';
 import { transportHint } from './lib/request-parts.js';
 import type { MixedVerifierOptions, VerifierOptions } from './options.js';
-import type { AnyVerificationSuccess, VerificationResult, Verifier, VerifierEvent, VerifierRequest } from './types.js';
+import type { AnyVerificationSuccess, VerificationResult, Verifier, VerifierEvent, VerifierRequest, VerifyOptions } from './types.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -76,17 +78,22 @@ export function verifierOf<Success extends AnyVerificationSuccess>(policy: Polic
   // Without an event hook, runChecks' own promise is the answer: no second
   // promise and microtask turn per request.
   const verify = policy.onEvent
-    ? async (request: VerifierRequest): Promise<VerificationResult<Success>> => {
+    ? async (request: VerifierRequest, options?: VerifyOptions): Promise<VerificationResult<Success>> => {
         const started = performance.now();
         const progress: Progress = {};
-        const result = await runChecks(policy, request, progress);
+        const result = await runChecks(policy, request, progress, options?.bindResponse === true);
         emit(policy, request, progress, result, started);
         return result as VerificationResult<Success>;
       }
-    : (request: VerifierRequest): Promise<VerificationResult<Success>> => runChecks(policy, request) as Promise<VerificationResult<Success>>;
-  // Closures hold the keys: nothing to see through inspect or JSON.
+    : (request: VerifierRequest, options?: VerifyOptions): Promise<VerificationResult<Success>> =>
+        runChecks(policy, request, undefined, options?.bindResponse === true) as Promise<VerificationResult<Success>>;
+  // Closures hold the keys: nothing to see through inspect or JSON. The
+  // bindings live in this module's WeakMap, so signResponse is the
+  // verifier's own method: an adapter bundled apart from it signs through it.
   return Object.freeze({
     verify,
+    signResponse: signBound,
+    acceptSignature: acceptSignatureValue(policy),
     [INSPECT]: () => 'Verifier { <redacted> }',
     toJSON: () => 'Verifier { <redacted> }',
   });

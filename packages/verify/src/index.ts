@@ -16,3 +16,5 @@ export type {
   VerifierRequest,
   WebhookVerificationSuccess,
 } from './types.js';
+export type { ResponseSignatureFields, SignVerifiedResponseOptions } from './lib/response-binding.js';
+export type { VerifyOptions } from './types.js';

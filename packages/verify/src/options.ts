@@ -97,6 +97,12 @@ export interface Rfc9421VerifierOptions {
   readonly tag?: string;
   /** RFC 8941 types of covered structured fields (`sf`, `key`) beyond the ones core knows. */
   readonly structuredFields?: Readonly<Record<string, StructuredFieldType>>;
+  /**
+   * Answer every 401 with an `Accept-Signature` field (RFC 9421 section
+   * 5.1; SPEC.md section 9.13) naming the components this verifier
+   * requires, so a client can retry signed as asked. Default false.
+   */
+  readonly acceptSignature?: boolean;
 }
 
 /**

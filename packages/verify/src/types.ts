@@ -1,4 +1,5 @@
-import type { Algorithm, HeaderList, HeadersLike, SigilErrorCode } from '@sigil/core';
+import type { Algorithm, HeaderList, HeadersLike, SigilErrorCode, SigilResponse } from '@sigil/core';
+import type { ResponseSignatureFields, SignVerifiedResponseOptions } from './lib/response-binding.js';
 import type { WebhookReplay, WebhookSchemeName, WebhookVerified } from '@sigil/core/webhooks';
 
 /**
@@ -175,5 +176,49 @@ export interface Verifier<Success extends AnyVerificationSuccess = VerificationS
    * (503). Rejects only when the resolver answers with something that is not
    * a key (`invalid_option`, a configuration bug).
    */
-  verify(request: VerifierRequest): Promise<VerificationResult<Success>>;
+  verify(request: VerifierRequest, options?: VerifyOptions): Promise<VerificationResult<Success>>;
+  /**
+   * Signs the response to a request this verifier verified with
+   * `{ bindResponse: true }` (SPEC.md section 11.5), bound to that request:
+   * a v1 request gets a `Sigil-Response-Signature`, an RFC 9421 request an
+   * RFC 9421 response signature (`Signature-Input`, `Signature`, and
+   * `Content-Digest` when the body is not empty). Signs `content-type`,
+   * `location`, `sigil-server-time` and `accept-signature` whenever present,
+   * plus `options.headers` when present, and the exact `body` bytes.
+   * Returns the field lines to add to the response, or undefined when the
+   * answer cannot be bound: a failure before the request's MAC passed, or a
+   * webhook delivery (never response-signed). Failures after the MAC
+   * (`nonce_replayed`, `key_scope_denied`, a 503 store failure, and
+   * `timestamp_out_of_window` from a request with a valid MAC) are bound.
+   * Throws `invalid_option` for a request verified without `bindResponse`.
+   *
+   * @example
+   * const result = await verifier.verify(request, { bindResponse: true });
+   * const body = new TextEncoder().encode(result.ok ? '{"ok":true}' : `{"error":"${result.publicCode}"}`);
+   * const headers: [string, string][] = [['content-type', 'application/json']];
+   * headers.push(...(verifier.signResponse(result, { status: result.ok ? 200 : result.status, headers, body }) ?? []));
+   */
+  signResponse(result: VerificationResult<Success>, response: SigilResponse, options?: SignVerifiedResponseOptions): ResponseSignatureFields | undefined;
+  /**
+   * The `Accept-Signature` field value (RFC 9421 section 5.1; SPEC.md
+   * section 9.13) this verifier's adapters add to every 401, when
+   * `rfc9421.acceptSignature` is on; undefined otherwise.
+   */
+  readonly acceptSignature: string | undefined;
+}
+
+/**
+ * Options of `verifier.verify()`.
+ *
+ * @example
+ * const result = await verifier.verify(request, { bindResponse: true });
+ */
+export interface VerifyOptions {
+  /**
+   * Remember what the answer is bound to, so `verifier.signResponse()` can
+   * sign it (the adapters' `signResponses` sets it). A stale timestamp then
+   * costs the key lookup, body read and MAC (to decide whether its 401 can
+   * be signed). Default false.
+   */
+  readonly bindResponse?: boolean;
 }

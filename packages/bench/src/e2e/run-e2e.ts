@@ -43,8 +43,8 @@ export interface Trial extends LoadSummary {
   readonly serverSystemMicros: number;
 }
 
-/** The servers compared: no verification, only the floor's work, the full verifier with each store. */
-export const E2E_MODES = ['plain', 'floor', 'verify', 'verify-redis', 'verify-pg'] as const;
+/** The servers compared: no verification, only the floor's work, the full verifier with each store, and with response signing (memory store). */
+export const E2E_MODES = ['plain', 'floor', 'verify', 'verify-signed', 'verify-redis', 'verify-pg'] as const;
 export type E2EMode = (typeof E2E_MODES)[number];
 
 /** One server's trials and their medians. */
@@ -62,7 +62,9 @@ export interface E2EResult {
   readonly requests: number;
   readonly connections: number;
   /** Servers that ran (verify-redis and verify-pg only when their service is there). */
-  readonly servers: Readonly<Record<'plain' | 'floor' | 'verify', E2EServer>> & Partial<Record<E2EMode, E2EServer>>;
+  readonly servers: Readonly<Record<'plain' | 'floor' | 'verify' | 'verify-signed', E2EServer>> & Partial<Record<E2EMode, E2EServer>>;
+  /** Median over trials of the response-signing server's requests/s / the verifying server's (paired in order). */
+  readonly signedRatio: number;
   /** CPUs the server and the load generator were pinned to, or null when unpinned. */
   readonly pinned?: { readonly server: number; readonly load: number } | null;
   /** Modes skipped, and why. */
@@ -172,7 +174,8 @@ export async function runE2E(log: (line: string) => void): Promise<E2EResult> {
       ratio: median(trials[mode]!.map((x, i) => x.requestsPerSec / trials.plain![i]!.requestsPerSec)),
     });
     const servers = Object.fromEntries(modes.map((m) => [m, server(m)])) as E2EResult['servers'];
-    return { requests: E2E.requests, connections: E2E.connections, servers, probes, pinned: pin, skipped };
+    const signedRatio = median(trials['verify-signed']!.map((x, i) => x.requestsPerSec / trials.verify![i]!.requestsPerSec));
+    return { requests: E2E.requests, connections: E2E.connections, servers, signedRatio, probes, pinned: pin, skipped };
   } finally {
     await redis?.kill();
     if (pool) {

@@ -2,6 +2,8 @@
 // answers 200; `floor` also does the floor's work on it (SHA-256 of the
 // body, one HMAC over a prebuilt canonical string): the least any verifier
 // adds; `verify` answers behind sigilListener with a MemoryNonceStore;
+// `verify-signed` the same with `signResponses: true` (issue 14: every
+// answer signed, bound to its request, the body buffered);
 // `verify-redis <redis url>` with a RedisNonceStore (ioredis,
 // enableAutoPipelining); `verify-pg <database url> <table>` with a
 // PostgresNonceStore (pg Pool, max 16). Prints `{"port":N}` on stdout once
@@ -35,7 +37,9 @@ const reply = (res: ServerResponse, bytes: number): void => {
 const [mode, where, table] = process.argv.slice(2);
 const s = scenario('typical');
 const canonical = floorCanonical(s);
-const verifying = (store: NonceStore) => sigilListener(benchVerifier(s, store), (_req, res, { body }) => reply(res, body.length));
+const verifying = (store: NonceStore, signResponses = false) =>
+  sigilListener(benchVerifier(s, store), (_req, res, { body }) => reply(res, body.length), { signResponses });
+const memoryStore = () => new MemoryNonceStore({ maxEntries: 1_000_000, maxEntriesPerKey: 1_000_000 });
 
 async function listenerFor(): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
   switch (mode) {
@@ -51,7 +55,9 @@ async function listenerFor(): Promise<(req: IncomingMessage, res: ServerResponse
           () => res.destroy(),
         );
     case 'verify':
-      return verifying(new MemoryNonceStore({ maxEntries: 1_000_000, maxEntriesPerKey: 1_000_000 }));
+      return verifying(memoryStore());
+    case 'verify-signed':
+      return verifying(memoryStore(), true);
     case 'verify-redis': {
       const store = new RedisNonceStore({ client: new Redis(where!, { enableAutoPipelining: true, maxRetriesPerRequest: 1 }) });
       await store.ready();
@@ -63,7 +69,7 @@ async function listenerFor(): Promise<(req: IncomingMessage, res: ServerResponse
       return verifying(new PostgresNonceStore({ client: pool, table: table! }));
     }
     default:
-      throw new Error('usage: e2e-server.js <plain|floor|verify|verify-redis <url>|verify-pg <url> <table>>');
+      throw new Error('usage: e2e-server.js <plain|floor|verify|verify-signed|verify-redis <url>|verify-pg <url> <table>>');
   }
 }
 

@@ -10,6 +10,8 @@ import { checkNow, MemoryNonceStore } from '../memory-nonce-store.js';
 import type { AnyVerificationSuccess, VerificationResult, VerificationSuccess, VerifierRequest, WebhookVerificationSuccess } from '../types.js';
 import { activeAt, inScope, isThenable, secretsOf, type ActiveKey } from './keys.js';
 import type { Policy } from './policy.js';
+import { boundOf, tie } from './response-binding.js';
+import { staleFailure } from './stale-binding.js';
 import { declaredLength, transportAllowed, transportHint } from './request-parts.js';
 import { failure, type Claim, type EndpointDetails, type Scheme, type SchemeDetails, type SchemeSignature } from './scheme.js';
 
@@ -50,7 +52,7 @@ async function readLazy(read: (max: number) => Promise<Uint8Array> | Uint8Array,
 }
 
 /** Step 8: the declared length first, then the bytes, capped. A promise only for a body reader. */
-function readBody(policy: Policy, request: VerifierRequest): Body | Promise<Body> {
+export function readBody(policy: Policy, request: VerifierRequest): Body | Promise<Body> {
   const max = policy.maxBodyBytes;
   const declared = declaredLength(request.headers);
   if (declared !== undefined && declared > max) return 'body_too_large';
@@ -146,8 +148,11 @@ function success(claim: Claim, body: Uint8Array, details: SchemeDetails | Endpoi
   return scheme === 'v1' ? keyed : { ...keyed, ...details };
 }
 
-/** Runs steps 1 to 12 of SPEC.md section 4. Resolves for every request; rejects only when the key resolver answers with something that is not a key. */
-export async function runChecks(policy: Policy, request: VerifierRequest, progress?: Progress): Promise<VerificationResult<AnyVerificationSuccess>> {
+/**
+ * Runs steps 1 to 12 of SPEC.md section 4. Resolves for every request; rejects only when the key resolver answers with something that is not a key.
+ * `bind` (response signing, SPEC.md section 11.5): remember what the answer is bound to, for every result whose MAC passed.
+ */
+export async function runChecks(policy: Policy, request: VerifierRequest, progress?: Progress, bind = false): Promise<VerificationResult<AnyVerificationSuccess>> {
   // 1 transport; 2 the schemes' screens (no signature in the query); 3-4 the signature, parsed.
   if (!transportAllowed(policy, request)) return failure('insecure_transport', policy.debug ? { hint: transportHint(policy, request) } : {});
   const nowMs = policy.clock();
@@ -160,7 +165,7 @@ export async function runChecks(policy: Policy, request: VerifierRequest, progre
   if (progress && keyId !== undefined) progress.keyId = keyId;
 
   // 5 timestamp window, both ways (and RFC 9421 expires).
-  if (!inWindow(policy, claim, now)) return failure('timestamp_out_of_window', { serverTime: now });
+  if (!inWindow(policy, claim, now)) return bind ? staleFailure(policy, request, signature, now) : failure('timestamp_out_of_window', { serverTime: now });
 
   // 6 coverage: what the policy requires is signed.
   try {
@@ -206,11 +211,15 @@ export async function runChecks(policy: Policy, request: VerifierRequest, progre
 
   // 11 scope of the matching key; 12 nonce.
   const matched = active[outcome.index];
-  if (matched && !inScope(matched, request.method, request.target)) return failure('key_scope_denied');
+  // Every answer from here on can be signed: the MAC passed.
+  const bound = bind ? boundOf(policy, signature, matched) : undefined;
+  if (matched && !inScope(matched, request.method, request.target)) return tie(failure('key_scope_denied'), bound);
   const storing = storeNonce(policy, signature, body);
   const nonceProblem = storing instanceof Promise ? await storing : storing;
-  if (nonceProblem === 'timestamp_out_of_window') return failure(nonceProblem, { serverTime: Math.floor(policy.clock() / 1000) });
-  if (nonceProblem) return failure(nonceProblem);
+  if (nonceProblem === 'timestamp_out_of_window') return tie(failure(nonceProblem, { serverTime: Math.floor(policy.clock() / 1000) }), bound);
+  if (nonceProblem) return tie(failure(nonceProblem), bound);
 
-  return success(claim, body, outcome.details, matched ? all.indexOf(matched) : -1);
+  const result = success(claim, body, outcome.details, matched ? all.indexOf(matched) : -1);
+  if (bound) tie(result, bound);
+  return result;
 }

@@ -58,6 +58,7 @@ const optionsSchema = z
         tag: z.optional(z.string()),
         structuredFields: z.optional(z.record(z.string(), z.enum(['item', 'list', 'dictionary']))),
         allowUnsignedContent: z.optional(z.boolean()),
+        acceptSignature: z.optional(z.boolean()),
       }),
     ),
     maxBodyBytes: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(2 ** 31))),

@@ -68,6 +68,7 @@ function parseRfc9421(policy: Policy, request: VerifierRequest): SchemeSignature
   return {
     claim,
     replay: (settled) => nonceEntry(settled, claim, params.nonce),
+    binding: () => ({ scheme: 'rfc9421', request: message, label: signature.label }),
     checkCoverage: () => checkComponentCoverage(signature.components, required(policy, message, declaresContent(request.headers))),
     verifyMac(body, keys) {
       const received: Rfc9421Request = { ...message, body };

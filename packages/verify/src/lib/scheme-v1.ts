@@ -17,6 +17,7 @@ import {
 import type { VerifierRequest } from '../types.js';
 import type { Policy } from './policy.js';
 import { soleFieldLine } from './request-parts.js';
+import type { RequestBinding } from './response-binding.js';
 import { nonceEntry, type MacOutcome, type ReplayEntry, type Scheme, type SchemeSignature } from './scheme.js';
 
 // Core hands out one frozen list per distinct h value, so a client's list is
@@ -80,6 +81,11 @@ class V1Signature implements SchemeSignature {
     const index = matchMac(params, canonical, keys);
     if (index < 0) return { ok: false, code: 'signature_invalid', canonical };
     return { ok: true, index, details: { scheme: 'v1', algorithm: params.algorithm, signedHeaders: params.headers } };
+  }
+
+  binding(): RequestBinding {
+    const params = this.#params;
+    return { scheme: 'v1', algorithm: params.algorithm, nonce: params.nonce, mac: params.mac };
   }
 }
 

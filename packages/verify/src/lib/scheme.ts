@@ -7,6 +7,7 @@ import { ERROR_STATUS, publicCode, type SigilErrorCode, type SigilKey } from '@s
 import type { WebhookSchemeName } from '@sigil/core/webhooks';
 import type { SignatureScheme, VerificationFailure, VerificationSuccess, VerifierRequest, WebhookVerificationSuccess } from '../types.js';
 import type { Policy } from './policy.js';
+import type { RequestBinding } from './response-binding.js';
 
 /**
  * What a signature claims, for the shared steps: the window and the key
@@ -61,6 +62,8 @@ export interface SchemeSignature {
   checkCoverage(): void;
   /** Steps 9-10 over the received body, trying each active key (none for a scheme with its own secrets). */
   verifyMac(body: Uint8Array, keys: readonly SigilKey[]): MacOutcome;
+  /** What a response is bound to (SPEC.md section 11.5); absent for a scheme whose answers are never signed (webhooks). Called only when binding. */
+  binding?(): RequestBinding;
 }
 
 /** The failure result every step returns. */

@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SigilError } from '@sigil/core';
 import { bodyTouched } from '../../lib/node-body.js';
+import { signNodeResponse } from '../../lib/node-signing.js';
 import { assertVerifier } from '../../lib/response.js';
+import { settleSigning, verifyOptions, type SignResponsesOption } from '../../lib/sign-responses.js';
 import type { AnyVerificationSuccess, VerificationSuccess, Verifier, WebhookVerificationSuccess } from '../../types.js';
 import { isWebhookSuccess } from '../../lib/response.js';
 import { verifyNodeRequestAt } from '../node/verify-node-request.js';
-import { writeNodeFailure } from '../node/write-node-failure.js';
+import { writeSignedFailure } from '../node/write-node-failure.js';
 import { parseBody } from './parse-body.js';
 
 declare global {
@@ -30,6 +32,15 @@ declare global {
 export interface SigilExpressOptions {
   /** Set `req.body` from the verified bytes for JSON, urlencoded and text bodies. Default true. */
   readonly parseBody?: boolean;
+  /**
+   * Sign every answer to a request whose MAC passed (SPEC.md section 11.5),
+   * bound to it: what the routes send (`res.json`, `res.send`, `res.end`,
+   * buffered up to `maxBodyBytes`, default 1 MiB) and the failures after
+   * the MAC. Default off. A body over the limit is replaced by a signed
+   * 500 `response_too_large`; call `sendUnsigned(res)` first in a route
+   * that streams.
+   */
+  readonly signResponses?: SignResponsesOption;
 }
 
 /** The request fields the middleware reads and sets (Express's own Request has them). */
@@ -66,6 +77,8 @@ export function sigilExpress(
 ): (req: SigilExpressRequest, res: ServerResponse, next: (error?: unknown) => void) => void {
   assertVerifier(verifier, 'sigilExpress');
   const parse = options.parseBody ?? true;
+  const signing = settleSigning(options.signResponses, verifier, 'sigilExpress');
+  const bind = verifyOptions(signing);
   return (req, res, next) => {
     // Only a read stream matters: Express 4's parsers set req.body = {} on bodiless requests.
     if (bodyTouched(req)) {
@@ -78,8 +91,10 @@ export function sigilExpress(
     }
     // Inside app.use('/api', ...) or a router, req.url lost its mount path;
     // Express keeps the target as received in originalUrl.
-    verifyNodeRequestAt(verifier, req, req.originalUrl).then((result) => {
-      if (!result.ok) return writeNodeFailure(res, result);
+    verifyNodeRequestAt(verifier, req, req.originalUrl, bind).then((result) => {
+      if (!result.ok) return writeSignedFailure(res, result, verifier, signing);
+      // Webhook deliveries are never response-signed.
+      if (signing && !isWebhookSuccess(result)) signNodeResponse(res, result, signing, req.method === 'HEAD');
       const body = result.body;
       req.rawBody = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
       if (isWebhookSuccess(result)) req.sigilWebhook = result;

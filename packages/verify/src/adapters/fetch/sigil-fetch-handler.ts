@@ -1,6 +1,7 @@
-import { assertVerifier } from '../../lib/response.js';
+import { onNodeServer, replyResponse, signFetchResponse } from '../../lib/fetch-signing.js';
+import { assertVerifier, isWebhookSuccess } from '../../lib/response.js';
+import { answerFailure, settleSigning, verifyOptions, type SignResponsesOption } from '../../lib/sign-responses.js';
 import type { AnyVerificationSuccess, VerificationSuccess, Verifier } from '../../types.js';
-import { failureResponse } from './failure-response.js';
 import { verifyFetchRequest, type FetchConnection } from './verify-fetch-request.js';
 
 /**
@@ -27,6 +28,15 @@ export type SigilFetchHandler<A extends unknown[], S extends AnyVerificationSucc
 export interface SigilFetchHandlerOptions<A extends unknown[] = unknown[]> {
   /** Connection facts for each request (see FetchConnection), from the request and the runtime's extra arguments. */
   readonly connection?: (request: Request, ...rest: A) => FetchConnection | undefined;
+  /**
+   * Sign every answer to a request whose MAC passed (SPEC.md section 11.5),
+   * bound to it: the handler's Response (its body read whole, up to
+   * `maxBodyBytes`, default 1 MiB) and the failures after the MAC. Default
+   * off. A body over the limit is replaced by a signed 500
+   * `response_too_large`; return `sendUnsigned(response)` from a handler
+   * that streams.
+   */
+  readonly signResponses?: SignResponsesOption;
 }
 
 /** A request that can be read again: same URL, method, headers, the verified bytes. */
@@ -62,9 +72,13 @@ export function sigilFetchHandler<A extends unknown[], S extends AnyVerification
 ): (request: Request, ...rest: A) => Promise<Response> {
   assertVerifier(verifier, 'sigilFetchHandler');
   if (typeof handler !== 'function') throw new TypeError('sigilFetchHandler: expected a handler function');
+  const signing = settleSigning(options.signResponses, verifier, 'sigilFetchHandler');
+  const bind = verifyOptions(signing);
   return async (request, ...rest) => {
-    const result = await verifyFetchRequest(verifier, request, options.connection?.(request, ...rest));
-    if (!result.ok) return failureResponse(result);
-    return handler(replayable(request, result.body), result, ...rest);
+    const result = await verifyFetchRequest(verifier, request, options.connection?.(request, ...rest), bind);
+    if (!result.ok) return replyResponse(answerFailure(verifier, result, signing));
+    const response = await handler(replayable(request, result.body), result, ...rest);
+    // Webhook deliveries are never response-signed.
+    return signing && !isWebhookSuccess(result) ? signFetchResponse(response, result, signing, request.method === 'HEAD', onNodeServer(rest[0])) : response;
   };
 }

@@ -1,6 +1,6 @@
 import type { HeadersLike } from '@sigil/core';
 import { readStreamCapped } from '../../lib/stream-body.js';
-import type { AnyVerificationSuccess, VerificationResult, Verifier } from '../../types.js';
+import type { AnyVerificationSuccess, VerificationResult, Verifier, VerifyOptions } from '../../types.js';
 
 /**
  * What a Fetch `Request` cannot tell by itself about its connection. Pass
@@ -27,7 +27,8 @@ export interface FetchConnection {
  * Cloudflare Workers). The body stream is read only once the cheap checks
  * pass, capped at `maxBodyBytes`; on success use `result.body` (the request's
  * own body is consumed). `host` falls back to the URL's host when the runtime
- * leaves it out of `request.headers`.
+ * leaves it out of `request.headers`. `options` go to `verifier.verify()`
+ * (`bindResponse`, to sign the answer with `verifier.signResponse()`).
  *
  * @example
  * import { verifyFetchRequest, failureResponse } from '@sigil/verify/fetch';
@@ -40,7 +41,12 @@ export interface FetchConnection {
  *   },
  * };
  */
-export function verifyFetchRequest<S extends AnyVerificationSuccess>(verifier: Verifier<S>, request: Request, connection: FetchConnection = {}): Promise<VerificationResult<S>> {
+export function verifyFetchRequest<S extends AnyVerificationSuccess>(
+  verifier: Verifier<S>,
+  request: Request,
+  connection: FetchConnection = {},
+  options?: VerifyOptions,
+): Promise<VerificationResult<S>> {
   const url = new URL(request.url);
   const headers: HeadersLike = {
     get: (name) => request.headers.get(name) ?? (name === 'host' ? url.host : null),
@@ -52,5 +58,5 @@ export function verifyFetchRequest<S extends AnyVerificationSuccess>(verifier: V
     body: (maxBytes) => (request.bodyUsed ? Promise.reject(new Error('body used')) : readStreamCapped(request.body, maxBytes)),
     secure: connection.secure ?? url.protocol === 'https:',
     ...(connection.remoteAddress ? { remoteAddress: connection.remoteAddress } : {}),
-  });
+  }, options);
 }

@@ -1,7 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { assertVerifier } from '../../lib/response.js';
+import { onNodeServer, replyResponse, signFetchResponse } from '../../lib/fetch-signing.js';
+import { assertVerifier, isWebhookSuccess } from '../../lib/response.js';
+import { answerFailure, settleSigning, verifyOptions, type SignResponsesOption } from '../../lib/sign-responses.js';
 import type { AnyVerificationSuccess, VerificationSuccess, Verifier } from '../../types.js';
-import { failureResponse } from '../fetch/failure-response.js';
 import { verifyFetchRequest, type FetchConnection } from '../fetch/verify-fetch-request.js';
 
 /**
@@ -27,6 +28,16 @@ export interface SigilHonoOptions {
    * elsewhere the scheme of the request URL.
    */
   readonly connection?: (c: Context) => FetchConnection;
+  /**
+   * Sign every answer to a request whose MAC passed (SPEC.md section 11.5),
+   * bound to it: `c.res` after `next()` (its body read whole, up to
+   * `maxBodyBytes`, default 1 MiB; errors answered by `app.onError`
+   * included) and the failures after the MAC. Default off. A body over the
+   * limit is replaced by a signed 500 `response_too_large`; return
+   * `sendUnsigned(response)` (e.g. `sendUnsigned(streamSSE(c, ...))`) from
+   * a route that streams.
+   */
+  readonly signResponses?: SignResponsesOption;
 }
 
 interface NodeIncoming {
@@ -64,11 +75,13 @@ function nodeConnection(env: unknown): FetchConnection | undefined {
  */
 export function sigilHono<S extends AnyVerificationSuccess = VerificationSuccess>(verifier: Verifier<S>, options: SigilHonoOptions = {}): MiddlewareHandler<SigilHonoEnv<S>> {
   assertVerifier(verifier, 'sigilHono');
+  const signing = settleSigning(options.signResponses, verifier, 'sigilHono');
+  const bind = verifyOptions(signing);
   return async (c, next) => {
     const connection = options.connection ? options.connection(c) : nodeConnection(c.env);
-    const result = await verifyFetchRequest(verifier, c.req.raw, connection);
+    const result = await verifyFetchRequest(verifier, c.req.raw, connection, bind);
     if (!result.ok) {
-      const response = failureResponse(result);
+      const response = replyResponse(answerFailure(verifier, result, signing));
       // On @hono/node-server an unread upload would be drained after the
       // answer; close the connection instead, as the node adapter does.
       if ((c.env as { incoming?: NodeIncoming } | undefined)?.incoming?.complete === false) response.headers.set('connection', 'close');
@@ -80,5 +93,11 @@ export function sigilHono<S extends AnyVerificationSuccess = VerificationSuccess
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     (c.req.bodyCache as { arrayBuffer?: Promise<ArrayBuffer> }).arrayBuffer = Promise.resolve(buffer);
     await next();
+    // Webhook deliveries are never response-signed.
+    if (!signing || isWebhookSuccess(result)) return;
+    const signed = await signFetchResponse(c.res, result, signing, c.req.method === 'HEAD', onNodeServer(c.env));
+    // Cleared first: Hono's setter copies the old response's headers onto the new one.
+    c.res = undefined;
+    c.res = signed;
   };
 }

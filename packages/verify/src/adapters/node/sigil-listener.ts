@@ -1,9 +1,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isHttp2, type NodeRequest } from '../../lib/node-body.js';
-import { assertVerifier } from '../../lib/response.js';
+import { signNodeResponse } from '../../lib/node-signing.js';
+import { assertVerifier, isWebhookSuccess } from '../../lib/response.js';
+import { settleSigning, verifyOptions, type SignResponsesOption } from '../../lib/sign-responses.js';
 import type { AnyVerificationSuccess, VerificationSuccess, Verifier } from '../../types.js';
 import { verifyNodeRequest } from './verify-node-request.js';
-import { writeNodeFailure, type NodeResponse } from './write-node-failure.js';
+import { writeSignedFailure, type NodeResponse } from './write-node-failure.js';
+
+/**
+ * Options of sigilListener().
+ *
+ * @example
+ * createServer(sigilListener(verifier, listener, { signResponses: true }));
+ */
+export interface SigilListenerOptions {
+  /**
+   * Sign every answer to a request whose MAC passed (SPEC.md section 11.5),
+   * bound to it: the listener's responses (buffered up to `maxBodyBytes`,
+   * default 1 MiB) and the failures after the MAC. Default off. A body
+   * over the limit is replaced by a signed 500 `response_too_large`; call
+   * `sendUnsigned(res)` first on a route that streams.
+   */
+  readonly signResponses?: SignResponsesOption;
+}
 
 /**
  * A request listener that runs only for verified requests. The body stream
@@ -24,6 +43,7 @@ export type SigilNodeListener<
  * OPTIONS included), is verified first; failures are answered by
  * `writeNodeFailure`. A verifier error (a key resolver that answers with
  * something that is not a key) answers a bare 500. Errors of your listener are not caught here.
+ * With `signResponses`, the answers are signed (see SigilListenerOptions).
  *
  * @example
  * import { createServer } from 'node:http';
@@ -40,13 +60,18 @@ export function sigilListener<
 >(
   verifier: Verifier<S>,
   listener: SigilNodeListener<Req, Res, S>,
+  options: SigilListenerOptions = {},
 ): (req: Req, res: Res) => void {
   assertVerifier(verifier, 'sigilListener');
   if (typeof listener !== 'function') throw new TypeError('sigilListener: expected a request listener');
+  const signing = settleSigning(options?.signResponses, verifier, 'sigilListener');
+  const bind = verifyOptions(signing);
   return (req, res) => {
-    verifyNodeRequest(verifier, req).then(
+    verifyNodeRequest(verifier, req, bind).then(
       (result) => {
-        if (!result.ok) return writeNodeFailure(res, result);
+        if (!result.ok) return writeSignedFailure(res, result, verifier, signing);
+        // Webhook deliveries are never response-signed.
+        if (signing && !isWebhookSuccess(result)) signNodeResponse(res, result, signing, req.method === 'HEAD');
         void listener(req, res, result);
       },
       () => {

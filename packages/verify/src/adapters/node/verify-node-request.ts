@@ -1,5 +1,5 @@
 import { nodeVerifierRequest, type NodeRequest } from '../../lib/node-body.js';
-import type { AnyVerificationSuccess, VerificationResult, Verifier } from '../../types.js';
+import type { AnyVerificationSuccess, VerificationResult, Verifier, VerifyOptions } from '../../types.js';
 
 /**
  * Verifies a Node `http`/`https` request, or an `http2` one (compatibility
@@ -7,7 +7,8 @@ import type { AnyVerificationSuccess, VerificationResult, Verifier } from '../..
  * (every field line, duplicates included), `req.url` as the target, the
  * socket's TLS state and peer address; reads the body only once the cheap
  * checks pass, stopping at `maxBodyBytes`. On success the stream is
- * consumed: use `result.body`.
+ * consumed: use `result.body`. `options` go to `verifier.verify()`
+ * (`bindResponse`, to sign the answer with `verifier.signResponse()`).
  *
  * @example
  * import { createServer } from 'node:http';
@@ -20,11 +21,11 @@ import type { AnyVerificationSuccess, VerificationResult, Verifier } from '../..
  *   res.end('ok');
  * }).listen(8080);
  */
-export function verifyNodeRequest<S extends AnyVerificationSuccess>(verifier: Verifier<S>, req: NodeRequest): Promise<VerificationResult<S>> {
-  return verifier.verify(nodeVerifierRequest(req));
+export function verifyNodeRequest<S extends AnyVerificationSuccess>(verifier: Verifier<S>, req: NodeRequest, options?: VerifyOptions): Promise<VerificationResult<S>> {
+  return verifier.verify(nodeVerifierRequest(req), options);
 }
 
 /** @internal verifyNodeRequest with the target as received, where a framework rewrote `req.url`. */
-export function verifyNodeRequestAt<S extends AnyVerificationSuccess>(verifier: Verifier<S>, req: NodeRequest, target: string | undefined): Promise<VerificationResult<S>> {
-  return verifier.verify(nodeVerifierRequest(req, target));
+export function verifyNodeRequestAt<S extends AnyVerificationSuccess>(verifier: Verifier<S>, req: NodeRequest, target: string | undefined, options?: VerifyOptions): Promise<VerificationResult<S>> {
+  return verifier.verify(nodeVerifierRequest(req, target), options);
 }
