@@ -83,9 +83,29 @@ describe('which answers are bound (signed) and which are plainly unsigned', () =
     expect(stranger.ok ? 'ok' : stranger.code).toBe('timestamp_out_of_window');
   });
 
-  it('failures before the MAC are never bound: bad MAC, unknown key, unsigned header, body too large, missing signature', async () => {
-    const verifier = verifierAt(0, new MemoryNonceStore(), { requiredHeaders: ['x-tenant'], maxBodyBytes: 4 });
-    for (const request of [signed({ key: OTHER_KEY }), signed(), signed({ body: 'x'.repeat(10) }), { ...signed(), headers: [['host', 'a']] as HeaderList }]) {
+  it('a required header left unsigned (the 401 an Accept-Signature retry answers) is bound when its MAC is valid, never otherwise; the code is the same', async () => {
+    const verifier = verifierAt(0, new MemoryNonceStore(), { requiredHeaders: ['x-tenant'] });
+    const [plain, bound] = await both(verifier, () => signed());
+    expect(plain.ok ? 'ok' : plain.code).toBe('header_not_signed');
+    expect(bound).toEqual(plain);
+    expect(verifier.signResponse(plain, json(401))).toBeUndefined();
+    const fields = verifier.signResponse(bound, json(401))!;
+    expect(fields.map(([name]) => name)).toEqual(['sigil-response-signature']);
+    for (const request of [signed({ key: OTHER_KEY }), signed({}, { body: new TextEncoder().encode('{"qty":9}') })]) {
+      const result = await verifier.verify(request, { bindResponse: true });
+      expect(result.ok ? 'ok' : result.code).toBe('header_not_signed');
+      expect(verifier.signResponse(result, json(401))).toBeUndefined();
+    }
+    // Nothing is stored for a bound early failure: a verifier on the same store without the requirement accepts that very request.
+    const store = new MemoryNonceStore();
+    const request = signed();
+    expect(await verifierAt(0, store, { requiredHeaders: ['x-tenant'] }).verify(request, { bindResponse: true })).toMatchObject({ code: 'header_not_signed' });
+    expect((await verifierAt(0, store).verify(request)).ok).toBe(true);
+  });
+
+  it('failures before the MAC are never bound: bad MAC, unknown key, body too large, missing signature', async () => {
+    const verifier = verifierAt(0, new MemoryNonceStore(), { maxBodyBytes: 4 });
+    for (const request of [signed({ key: OTHER_KEY }), signed({ body: 'x'.repeat(10) }), { ...signed(), headers: [['host', 'a']] as HeaderList }]) {
       const result = await verifier.verify(request, { bindResponse: true });
       expect(result.ok).toBe(false);
       expect(verifier.signResponse(result, json(401))).toBeUndefined();

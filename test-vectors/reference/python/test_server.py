@@ -225,6 +225,19 @@ class ResponseBindingTests(unittest.TestCase):
             result = verifier().verify(request, bind_response=True)
             self.assertEqual((result.code, result.binding), ("timestamp_out_of_window", None))
 
+    def test_a_required_header_left_unsigned_is_bound_only_when_asked_and_only_with_a_valid_mac(self):
+        request, _ = signed()
+        strict = lambda **o: verifier(required_headers=["x-tenant"], **o)  # noqa: E731
+        self.assertEqual((strict().verify(request).code, strict().verify(request).binding), ("header_not_signed", None))
+        bound = strict().verify(request, bind_response=True)
+        self.assertEqual(bound.code, "header_not_signed")
+        self.assertIsNotNone(bound.binding)
+        forged, _ = signed(secret=os.urandom(32))
+        self.assertEqual(strict().verify(forged, bind_response=True).binding, None)
+        store = MemoryNonceStore(clock=lambda: NOW)
+        strict(nonce_store=store).verify(request, bind_response=True)
+        self.assertIsInstance(verifier(nonce_store=store).verify(request), Verified)  # nothing was stored
+
     def test_an_unbindable_failure_has_no_binding(self):
         forged, _ = signed(secret=os.urandom(32))
         result = verifier().verify(forged, bind_response=True)

@@ -11,7 +11,7 @@ import type { AnyVerificationSuccess, VerificationResult, VerificationSuccess, V
 import { activeAt, inScope, isThenable, secretsOf, type ActiveKey } from './keys.js';
 import type { Policy } from './policy.js';
 import { boundOf, tie } from './response-binding.js';
-import { staleFailure } from './stale-binding.js';
+import { earlyFailure } from './early-binding.js';
 import { declaredLength, transportAllowed, transportHint } from './request-parts.js';
 import { failure, type Claim, type EndpointDetails, type Scheme, type SchemeDetails, type SchemeSignature } from './scheme.js';
 
@@ -165,13 +165,18 @@ export async function runChecks(policy: Policy, request: VerifierRequest, progre
   if (progress && keyId !== undefined) progress.keyId = keyId;
 
   // 5 timestamp window, both ways (and RFC 9421 expires).
-  if (!inWindow(policy, claim, now)) return bind ? staleFailure(policy, request, signature, now) : failure('timestamp_out_of_window', { serverTime: now });
+  if (!inWindow(policy, claim, now)) {
+    const stale = failure('timestamp_out_of_window', { serverTime: now });
+    return bind ? earlyFailure(policy, request, signature, stale, true) : stale;
+  }
 
   // 6 coverage: what the policy requires is signed.
   try {
     signature.checkCoverage();
   } catch (error) {
-    return failure(codeOf(error));
+    const code = codeOf(error);
+    // An uncovered requirement is what Accept-Signature answers: bound, its 401 is signed.
+    return bind && code === 'header_not_signed' ? earlyFailure(policy, request, signature, failure(code), false) : failure(code);
   }
 
   // 7 keys of this id, active at the verifier's clock; a failing resolver

@@ -70,12 +70,12 @@ function parseRfc9421(policy: Policy, request: VerifierRequest): SchemeSignature
     replay: (settled) => nonceEntry(settled, claim, params.nonce),
     binding: () => ({ scheme: 'rfc9421', request: message, label: signature.label }),
     checkCoverage: () => checkComponentCoverage(signature.components, required(policy, message, declaresContent(request.headers))),
-    verifyMac(body, keys) {
+    verifyMac(body, keys, uncovered = false) {
       const received: Rfc9421Request = { ...message, body };
       const result = verifyRfc9421(received, keys.map(bind), {
         ...selector,
         ...(structuredFields ? { structuredFields } : {}),
-        requiredComponents: required(policy, received),
+        requiredComponents: uncovered ? [] : required(policy, received),
       });
       if (!result.ok) return { ok: false, code: result.code, ...(result.base === undefined ? {} : { canonical: result.base }) };
       return {

@@ -61,7 +61,12 @@ export interface SchemeSignature {
   /** Step 6: every component or header the policy requires is covered (`header_not_signed`). */
   checkCoverage(): void;
   /** Steps 9-10 over the received body, trying each active key (none for a scheme with its own secrets). */
-  verifyMac(body: Uint8Array, keys: readonly SigilKey[]): MacOutcome;
+  /**
+   * Steps 9-10. `uncovered` (response binding only, early-binding.ts): check
+   * the MAC over what the signature covers, without requiring what the
+   * policy requires (step 6 has already refused the request).
+   */
+  verifyMac(body: Uint8Array, keys: readonly SigilKey[], uncovered?: boolean): MacOutcome;
   /** What a response is bound to (SPEC.md section 11.5); absent for a scheme whose answers are never signed (webhooks). Called only when binding. */
   binding?(): RequestBinding;
 }

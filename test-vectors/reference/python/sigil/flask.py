@@ -197,8 +197,9 @@ def require_signature(view: Optional[F] = None, *, keys: Any = None, verifier: O
     give ``{key id: secret}``), bound to the request's nonce and MAC:
     ``content-type``, and ``location``, ``sigil-server-time`` and
     ``accept-signature`` when present. Failures are signed when the request
-    was bound (its MAC verified: a replay, a stale timestamp, a store
-    outage), and unsigned otherwise (SPEC 11.5). The body is buffered, a
+    was bound (its MAC verified: a replay, a store outage, a stale
+    timestamp or an unsigned required header), and unsigned otherwise
+    (SPEC 11.5). The body is buffered, a
     stream too, up to ``max_response_bytes``; over it the answer is a 500
     ``{"error":"response_too_large"}`` unless the view marked its response
     with ``send_unsigned``.

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 from . import scheme_rfc9421
-from .canonical import Params, Request
+from .canonical import Params, Request, canonicalize
 from .encoding import b64url_decode
 from .errors import ERROR_STATUS, SigilError, public_code
 from .header import parse_signature_header
@@ -146,8 +146,9 @@ class Pending:
     body_limit: int
     started: float = field(repr=False)
     progress: Dict[str, str] = field(repr=False)
-    #: A v1 request outside the window, checked on (steps 6-10) only to bind its 401 (SPEC 11.5).
-    stale: bool = False
+    #: The early failure (step 5's ``timestamp_out_of_window`` or step 6's ``header_not_signed``) of a v1
+    #: request checked on through its MAC only to bind its 401 (SPEC 11.5), else None.
+    held: Optional[str] = None
 
 
 class _BoundFailure(Exception):
@@ -309,9 +310,10 @@ class Verifier:
         answers with something that is not a key (a configuration bug).
 
         ``bind_response`` (for a server that signs its answers, SPEC 11.5):
-        a v1 request outside the time window is checked on through its MAC,
-        storing nothing, so that its 401 can be signed (``Rejected.binding``)
-        when the MAC is valid. The code answered is the same either way.
+        a v1 request outside the time window, or one leaving a required
+        header unsigned, is checked on through its MAC, storing nothing, so
+        that its 401 can be signed (``Rejected.binding``) when the MAC is
+        valid. The code answered is the same either way.
         """
         pending = self.begin(incoming, bind_response=bind_response)
         if isinstance(pending, Rejected):
@@ -357,7 +359,7 @@ class Verifier:
         signature: Union[Params, Rfc9421Signature, Claim]
         mac = ""
         found: Tuple[ActiveKey, ...] = ()
-        stale: Optional[SigilError] = None  # the window's refusal, while steps 6-10 run on to bind it
+        held: Optional[SigilError] = None  # an early refusal, while the later steps run on to bind it
         try:
             # Step 2 is v1's and RFC 9421's (before the scheme is picked, as @sigil/verify runs it);
             # a webhook sender's URL is the receiver's own, its query none of Sigil's business.
@@ -376,12 +378,13 @@ class Verifier:
                 except SigilError as error:
                     if error.code in _AFTER_PARSE:  # the header parsed: events name its key id, as @sigil/verify's do
                         progress["keyId"] = parse_signature_header(_signature_line(incoming)).params.key_id
-                    if not (bind_response and error.code == "timestamp_out_of_window"):
+                    if not (bind_response and error.code in _BINDABLE_EARLY):
                         raise
-                    stale = error
-                    # Steps 6-10 at the signature's own time: a window that holds its ts, nothing else relaxed.
-                    policy = replace(policy, now=parse_signature_header(_signature_line(incoming)).params.timestamp)
-                    check_head(head, policy)
+                    held = error
+                    if error.code == "timestamp_out_of_window":
+                        # Steps 6-10 at the signature's own time: a window that holds its ts, nothing else relaxed.
+                        policy = replace(policy, now=parse_signature_header(_signature_line(incoming)).params.timestamp)
+                        check_head(head, policy)
                 parsed = parse_signature_header(_signature_line(incoming))
                 signature, mac = parsed.params, parsed.mac
                 progress["keyId"] = parsed.params.key_id
@@ -391,8 +394,8 @@ class Verifier:
             if incoming.content_length is not None and incoming.content_length > self._max_body:
                 raise SigilError("body_too_large")  # step 8, before reading
         except SigilError as error:
-            return self._done(incoming, progress, self._rejected(stale or error), started)
-        return Pending(incoming, signature, mac, found, active, policy, self._max_body, started, progress, stale is not None)
+            return self._done(incoming, progress, self._rejected(held or error), started)
+        return Pending(incoming, signature, mac, found, active, policy, self._max_body, started, progress, held.code if held else None)
 
     def _begin_rfc9421(self, incoming: Incoming, now: int, progress: Dict[str, str]) -> Rfc9421Signature:
         """Steps 4-6 of RFC 9421: parse, window (and expires), coverage with a declared body standing for content."""
@@ -436,8 +439,8 @@ class Verifier:
         except _BoundFailure as failure:
             return self._done(incoming, pending.progress, self._rejected(failure.error, failure.binding), pending.started)
         except SigilError as error:
-            # A stale request answers as stale whatever steps 6-10 found; only a valid MAC binds it.
-            late = SigilError("timestamp_out_of_window") if pending.stale else error
+            # An early failure answers as itself whatever the later steps found; only a valid MAC binds it.
+            late = SigilError(pending.held) if pending.held else error
             return self._done(incoming, pending.progress, self._rejected(late), pending.started)
         return self._done(incoming, pending.progress, result, pending.started)
 
@@ -454,12 +457,15 @@ class Verifier:
                 if error.code != "signature_invalid":
                     raise
             raise SigilError("key_unknown")
-        canonical = verify(received, [Key(params.key_id, k.secret) for k in pending.active], pending.policy)  # steps 9-10
+        if pending.held == "header_not_signed":
+            canonical = canonicalize(received, params)  # the MAC over what it covers: step 6 has refused it already
+        else:
+            canonical = verify(received, [Key(params.key_id, k.secret) for k in pending.active], pending.policy)  # steps 9-10
         matched = _matching(pending.active, params.algorithm, canonical, pending.mac)
         index, bound = pending.found.index(matched), BoundRequest(params.nonce, pending.mac)
         try:  # past the MAC: every failure from here on is bound to the request
-            if pending.stale:
-                raise SigilError("timestamp_out_of_window")  # checked on only to bind it: nothing stored
+            if pending.held:
+                raise SigilError(pending.held)  # checked on only to bind it: nothing stored
             if not in_scope(matched, incoming.method, incoming.target):  # step 11
                 raise SigilError("key_scope_denied")
             self._store_nonce(params.key_id, params.nonce, params.timestamp)  # step 12
@@ -539,6 +545,9 @@ def _no_keys(key_id: str) -> Tuple[ActiveKey, ...]:
 
 #: A random key no client holds: what an unknown key id is MACed against.
 _DECOY_SECRET = os.urandom(32)
+
+#: Early failures a client acts on (a clock correction, an Accept-Signature retry), bound when their MAC verifies (SPEC 11.5).
+_BINDABLE_EARLY = frozenset({"timestamp_out_of_window", "header_not_signed"})
 
 #: Codes of steps 5-7: the signature header parsed.
 _AFTER_PARSE = frozenset({"timestamp_out_of_window", "header_not_signed", "key_unknown"})
