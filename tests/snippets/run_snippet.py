@@ -80,15 +80,11 @@ def _asgi_routes(app: Any) -> List[Route]:
 
 
 def applications(namespace: Dict[str, Any]) -> List[Tuple[str, Any, List[Route]]]:
-    """(kind, app, routes) of each application object the block defines, each once."""
-    import sigil.asgi
-    import sigil.wsgi
+    """(kind, app, routes) of each application object the block defines, each once, a wrapped one as its wrapper."""
+    middleware = tuple(m.SigilMiddleware for m in (sys.modules.get("sigil.wsgi"), sys.modules.get("sigil.asgi")) if m)
+    wrapped = {id(v) for value in namespace.values() if isinstance(value, middleware) for v in vars(value).values()}
     found: List[Tuple[str, Any, List[Route]]] = []
     seen = set()
-    wrapped = set()
-    for value in namespace.values():
-        if isinstance(value, (sigil.wsgi.SigilMiddleware, sigil.asgi.SigilMiddleware)):
-            wrapped.update(id(v) for v in vars(value).values())
     for value in namespace.values():
         if id(value) in seen or id(value) in wrapped:
             continue
@@ -100,23 +96,16 @@ def applications(namespace: Dict[str, Any]) -> List[Tuple[str, Any, List[Route]]
 
 
 def _kind(value: Any) -> Tuple[Optional[str], List[Route]]:
-    import sigil.asgi
-    import sigil.wsgi
-    try:
-        from flask import Flask
-        if isinstance(value, Flask):
-            return "wsgi", _flask_routes(value)
-    except ImportError:
-        pass
-    try:
-        from starlette.applications import Starlette
-        if isinstance(value, Starlette):
-            return "asgi", _asgi_routes(value)
-    except ImportError:
-        pass
-    if isinstance(value, sigil.wsgi.SigilMiddleware):
+    # Only what the block imported can be among its values: nothing more is imported to look.
+    flask, starlette = sys.modules.get("flask"), sys.modules.get("starlette.applications")
+    wsgi, asgi = sys.modules.get("sigil.wsgi"), sys.modules.get("sigil.asgi")
+    if flask and isinstance(value, flask.Flask):
+        return "wsgi", _flask_routes(value)
+    if starlette and isinstance(value, starlette.Starlette):
+        return "asgi", _asgi_routes(value)
+    if wsgi and isinstance(value, wsgi.SigilMiddleware):
         return "wsgi", [("POST", "/orders", lambda: None)]
-    if isinstance(value, sigil.asgi.SigilMiddleware):
+    if asgi and isinstance(value, asgi.SigilMiddleware):
         return "asgi", [("POST", "/orders", lambda: None)]
     return None, []
 
@@ -198,16 +187,13 @@ def main() -> int:
     block = json.load(sys.stdin)
     report: Dict[str, List[Dict[str, Any]]] = {"servers": []}
     try:
-        try:
+        source = block["setup"] + block["code"]
+        if "flask" in source:
             import flask
             flask.Flask.run = lambda *a, **k: None  # type: ignore[method-assign]
-        except ImportError:
-            pass
-        try:
+        if "uvicorn" in source:
             import uvicorn
             uvicorn.run = lambda *a, **k: None
-        except ImportError:
-            pass
         namespace: Dict[str, Any] = {"__name__": "__main__"}
         if block["setup"]:
             exec(compile(block["setup"], f"{file}:{line} (hidden setup)", "exec"), namespace)
