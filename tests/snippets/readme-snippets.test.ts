@@ -7,7 +7,10 @@
 // - sh: `bash -n`, and every command must be one this repository provides
 //   (`npx -y pnpm@10 <script>`, `npx @sigil/cli <command>`, `npm install` of a
 //   published package, a file that exists...): installs and servers are not run;
-// - python: compiled, and run under Debian's python3 with Flask when present;
+// - python (README.md, the package READMEs and sigil-http's): compiled, then,
+//   when Debian's python3 has Flask, each run by run_snippet.py the same way:
+//   api.example.com is a real verifier, every app it defines gets a signed and
+//   an unsigned request;
 // - json: parsed;
 // - text/http/sql: output samples, wire formats, statements, shown only. An untagged block
 //   fails: say what it is.
@@ -23,6 +26,7 @@ import { exportKey, generateKey } from '@sigil/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractBlocks, kindOf, where, type Block } from './extract.js';
 import { startRedisCluster, type RedisCluster } from './redis-cluster.js';
+import { startExampleApi } from './example-api.js';
 import { checkShell } from './shell.js';
 import type { SnippetReport } from './run-snippet.js';
 
@@ -33,9 +37,15 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 // (linkReaderInstalls). Ignored by git, removed after.
 const OUT = join(REPO, 'examples', '.snippets');
 const RUNNER = fileURLToPath(new URL('./run-snippet.ts', import.meta.url));
+const PY_RUNNER = fileURLToPath(new URL('./run_snippet.py', import.meta.url));
 const TSC = join(REPO, 'node_modules', 'typescript', 'lib', 'tsc.js');
 
-const MARKDOWN = ['README.md', ...readdirSync(join(REPO, 'packages')).map((p) => `packages/${p}/README.md`)].filter((f) => existsSync(join(REPO, f)));
+const MARKDOWN = [
+  'README.md',
+  ...readdirSync(join(REPO, 'packages')).map((p) => `packages/${p}/README.md`),
+  // sigil-http, the Python package.
+  'test-vectors/reference/python/README.md',
+].filter((f) => existsSync(join(REPO, f)));
 const BLOCKS = MARKDOWN.flatMap((file) => extractBlocks(file, readFileSync(join(REPO, file), 'utf8')));
 const byKind = (kind: string) => BLOCKS.filter((b) => kindOf(b) === kind);
 const TS = byKind('typescript');
@@ -123,8 +133,9 @@ afterAll(() => {
 });
 
 describe('the documentation code blocks', () => {
-  it('were found (README.md and every package README)', () => {
-    expect(MARKDOWN.length).toBeGreaterThanOrEqual(6);
+  it('were found (README.md, every package README, the Python package README)', () => {
+    expect(MARKDOWN.length).toBeGreaterThanOrEqual(7);
+    expect(MARKDOWN).toContain('test-vectors/reference/python/README.md');
     expect(TS.length).toBeGreaterThan(20);
   });
 
@@ -187,26 +198,60 @@ describe.each(byKind('shell').map((b) => [where(b), b] as const))('sh block %s',
 });
 
 const FLASK = spawnSync('/usr/bin/python3', ['-c', 'import flask'], { encoding: 'utf8' }).status === 0;
-describe.each(byKind('python').map((b) => [where(b), b] as const))('python block %s', (_where, block) => {
-  it('compiles, and runs under Debian python3 with Flask (app.run() returns at once)', () => {
+const PY = byKind('python');
+describe.each(PY.map((b) => [where(b), b] as const))('python block %s', (_where, block) => {
+  it.concurrent('compiles, and runs under Debian python3: its apps take a signed request and refuse an unsigned one, its example.com calls are accepted', async () => {
     const source = `${block.setup}\n${block.code}`;
-    const compiled = spawnSync('python3', ['-c', 'import sys; compile(sys.stdin.read(), sys.argv[1], "exec")', where(block)], { input: source, encoding: 'utf8' });
+    const compiled = await spawnAsync('python3', ['-c', 'import sys; compile(sys.stdin.read(), sys.argv[1], "exec")', where(block)], {}, 20_000, source);
     expect(compiled.stderr, where(block)).toBe('');
     if (!FLASK) {
       if (process.env.CI === 'true') throw new Error(`${where(block)}: Flask is missing from /usr/bin/python3 (apt-get install -y python3-flask)`);
       console.warn(`SKIPPED running ${where(block)}: /usr/bin/python3 has no Flask (apt-get install -y python3-flask)`);
       return;
     }
-    const wrapper = 'import sys, flask; flask.Flask.run = lambda *a, **k: None; exec(compile(sys.stdin.read(), sys.argv[1], "exec"), {"__name__": "__main__"})';
-    const ran = spawnSync('/usr/bin/python3', ['-c', wrapper, where(block)], {
-      input: source,
-      encoding: 'utf8',
-      timeout: 20_000,
-      cwd: REPO,
-      env: { ...process.env, ...env, PYTHONPATH: join(REPO, 'test-vectors', 'reference', 'python') },
+    // Its own loopback address for api.example.com, apart from the ts blocks' 127.1.x.y.
+    const ip = `127.2.0.${PY.indexOf(block) + 1}`;
+    const api: number[] = [];
+    const servers = await startExampleApi({
+      ip,
+      keyId: env.SIGIL_KEY_ID!,
+      secret: env.SIGIL_SECRET!,
+      tlsKeyFile: env.SNIPPET_TLS_KEY!,
+      tlsCertFile: env.SNIPPET_TLS_CERT!,
+      onStatus: (status) => api.push(status),
     });
-    expect(ran.status, `${where(block)}\n${ran.stderr}`).toBe(0);
-  });
+    try {
+      const { code, stdout, stderr } = await spawnAsync(
+        '/usr/bin/python3',
+        // A RuntimeWarning fails the block: sigil.redis warns (and goes on) when it cannot read Redis's eviction policy.
+        ['-W', 'error::RuntimeWarning', PY_RUNNER, block.file, String(block.line)],
+        {
+          ...env,
+          SNIPPET_IP: ip,
+          REQUESTS_CA_BUNDLE: env.SNIPPET_TLS_CERT!,
+          SSL_CERT_FILE: env.SNIPPET_TLS_CERT!,
+          PYTHONPATH: join(REPO, 'test-vectors', 'reference', 'python'),
+          PYTHONDONTWRITEBYTECODE: '1',
+        },
+        20_000,
+        JSON.stringify({ setup: block.setup, code: block.code }),
+      );
+      const line = stdout.split('\n').reverse().find((l) => l.startsWith('SNIPPET-REPORT '));
+      const report = line ? (JSON.parse(line.slice('SNIPPET-REPORT '.length)) as { servers: Array<{ route: string; signed: number; unsigned: number }> }) : undefined;
+      const context = `${where(block)}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`;
+      expect(code, context).toBe(0);
+      expect(report, context).toBeDefined();
+      expect(api.filter((status) => status >= 300), `${where(block)}: requests the example.com verifier refused`).toEqual([]);
+      // A block that builds an app must have had it served: an app kind run_snippet.py does not know fails here.
+      if (/\b(Flask|FastAPI|Starlette)\(|\bSigilMiddleware\b/.test(block.code)) expect(report!.servers.length, `${where(block)}: routes of its app exercised`).toBeGreaterThan(0);
+      for (const server of report!.servers) {
+        expect(server.signed, `${where(block)}: a signed ${server.route}`).toBeLessThan(300);
+        expect(server.unsigned, `${where(block)}: an unsigned ${server.route}`).toBe(401);
+      }
+    } finally {
+      for (const server of servers) server.close();
+    }
+  }, 30_000);
 });
 
 describe.each(byKind('json').map((b) => [where(b), b] as const))('json block %s', (_where, block) => {
@@ -215,10 +260,17 @@ describe.each(byKind('json').map((b) => [where(b), b] as const))('json block %s'
   });
 });
 
-function spawnAsync(command: string, args: string[], extraEnv: Record<string, string>, timeout = 45_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function spawnAsync(
+  command: string,
+  args: string[],
+  extraEnv: Record<string, string>,
+  timeout = 45_000,
+  input?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: REPO, env: { ...process.env, ...extraEnv }, timeout, maxBuffer: 8 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = execFile(command, args, { cwd: REPO, env: { ...process.env, ...extraEnv }, timeout, maxBuffer: 8 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
+    child.stdin?.end(input ?? '');
   });
 }

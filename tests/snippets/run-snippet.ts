@@ -14,16 +14,12 @@
 // - The last stdout line is `SNIPPET-REPORT <json>` with what happened.
 import dns from 'node:dns';
 import { syncBuiltinESMExports } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { importKey } from '@sigil/core';
 import { createSigningFetch } from '@sigil/fetch';
-import { createVerifier, MemoryNonceStore } from '@sigil/verify';
-import { sigilListener } from '@sigil/verify/node';
+import { startExampleApi } from './example-api.js';
 
 /** What the test reads back. */
 export interface SnippetReport {
@@ -67,19 +63,15 @@ dns.promises.lookup = ((host: string, options?: unknown) =>
 syncBuiltinESMExports();
 
 // The API the snippets call: a real verifier, answering like an application would.
-const verifier = createVerifier({ keys: { [keyId]: key }, nonceStore: new MemoryNonceStore() });
-const app = sigilListener(verifier, (_req, res, { keyId: who }) => {
-  res.setHeader('content-type', 'application/json');
-  res.end(JSON.stringify({ ok: true, keyId: who }));
-});
-const recorded = (req: IncomingMessage, res: ServerResponse) => {
-  res.on('finish', () => report.api.push(res.statusCode));
-  app(req, res);
-};
 const listen = net.Server.prototype.listen as (this: net.Server, ...args: unknown[]) => net.Server;
-const tls = { key: readFileSync(process.env.SNIPPET_TLS_KEY!), cert: readFileSync(process.env.SNIPPET_TLS_CERT!) };
-const api = [createHttpsServer(tls, recorded), createHttpServer(recorded)];
-await Promise.all(api.map((server, i) => new Promise<void>((resolve) => listen.call(server.unref(), i === 0 ? 443 : 80, ip, () => resolve()))));
+await startExampleApi({
+  ip,
+  keyId,
+  secret: process.env.SIGIL_SECRET!,
+  tlsKeyFile: process.env.SNIPPET_TLS_KEY!,
+  tlsCertFile: process.env.SNIPPET_TLS_CERT!,
+  onStatus: (status) => report.api.push(status),
+});
 
 // Servers the snippet starts: a free loopback port, whatever it asked for.
 const started: net.Server[] = [];
