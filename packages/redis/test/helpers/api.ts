@@ -28,6 +28,10 @@ export async function startApi(client: RedisClient, keys: Record<string, SigilKe
       res.writeHead(201).end();
     }),
   );
+  // The agent keeps idle sockets with no timeout of its own; a failover can
+  // leave them idle past Node's 5 s default, and a request sent on a socket
+  // the server is closing at that moment fails with ECONNRESET.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   return {
