@@ -65,6 +65,25 @@ export function base64urlDecode(text: string): Uint8Array | undefined {
   return decode(text, URL_TABLE);
 }
 
+/**
+ * True when `text` is the canonical unpadded base64url encoding of exactly
+ * `bytes` bytes: what base64urlDecode would accept at that length, checked
+ * without decoding.
+ */
+export function isBase64urlOf(text: string, bytes: number): boolean {
+  const len = text.length;
+  if (len !== Math.ceil((bytes * 4) / 3)) return false;
+  let v = 0;
+  for (let i = 0; i < len; i++) {
+    const c = text.charCodeAt(i);
+    v = c < 128 ? URL_TABLE[c]! : -1;
+    if (v < 0) return false;
+  }
+  // The bits of the last character past the last byte must be zero.
+  const spare = (len * 6) % 8;
+  return (v & ((1 << spare) - 1)) === 0;
+}
+
 /** base64 with padding (RFC 4648 section 4). */
 export function base64Encode(bytes: Uint8Array): string {
   return encode(bytes, B64, true);
