@@ -1,5 +1,5 @@
-import type { HeaderList, HeadersLike } from './request.js';
-import { asciiLower, trimOws } from './lib/syntax.js';
+import { sameName, type HeaderList, type HeadersLike } from './request.js';
+import { trimOws } from './lib/syntax.js';
 
 /** Every raw value of one (lowercase) field name, in order; a Fetch `Headers` gives one joined value. */
 function rawValues(headers: HeaderList | HeadersLike, lowerName: string): string[] {
@@ -8,14 +8,14 @@ function rawValues(headers: HeaderList | HeadersLike, lowerName: string): string
     return value === null ? [] : [value];
   }
   const out: string[] = [];
-  for (const [name, value] of headers as HeaderList) if (name.length === lowerName.length && asciiLower(name) === lowerName) out.push(String(value));
+  for (const [name, value] of headers as HeaderList) if (sameName(name, lowerName)) out.push(String(value));
   return out;
 }
 
 /** True when the request has a field line of this (lowercase) name; allocates nothing (it runs on every request). */
 function hasLine(headers: HeaderList | HeadersLike, lowerName: string): boolean {
   if (!Array.isArray(headers)) return (headers as HeadersLike).get(lowerName) !== null;
-  for (const [name] of headers as HeaderList) if (name.length === lowerName.length && asciiLower(name) === lowerName) return true;
+  for (const [name] of headers as HeaderList) if (sameName(name, lowerName)) return true;
   return false;
 }
 
@@ -40,7 +40,7 @@ export function declaredLength(headers: HeaderList | HeadersLike): number | unde
   // sends the whole list to the general rule below.
   let found = -1;
   for (const [name, value] of headers as HeaderList) {
-    if (name.length !== 14 || asciiLower(name) !== 'content-length') continue;
+    if (!sameName(name, 'content-length')) continue;
     const n = typeof value === 'string' ? digits(value) : -1;
     if (n < 0) return parsedLength(rawValues(headers, 'content-length'));
     if (found >= 0 && n !== found) return undefined;

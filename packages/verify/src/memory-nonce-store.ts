@@ -67,10 +67,15 @@ function own(s: string): string {
  */
 const ownNonce = (nonce: string): string => encodeURIComponent(nonce);
 
-/** The live nonces of one key id. */
+/**
+ * The live nonces of one key id. A Set, not a Map to expiries: a pair is
+ * stored only when absent and has exactly one queue or heap entry, which
+ * alone removes it, so no expiry needs checking on removal (and a Set entry
+ * holds no number: less memory, and no heap number allocated per nonce).
+ */
 interface Bucket {
   readonly keyId: string;
-  readonly nonces: Map<string, number>;
+  readonly nonces: Set<string>;
 }
 
 /** A heap entry: expiry, the key id's bucket, the nonce. */
@@ -100,7 +105,7 @@ export class MemoryNonceStore implements NonceStore {
   readonly #maxEntries: number;
   readonly #maxPerKey: number;
   readonly #clock: () => number;
-  /** The nonces of each key id, with their expiries in ms. */
+  /** The nonces of each key id. */
   readonly #byKey = new Map<string, Bucket>();
   #size = 0;
   // Expiries to purge, earliest first. A verifier's expiries mostly arrive
@@ -171,9 +176,9 @@ export class MemoryNonceStore implements NonceStore {
     }
     if (!bucket) {
       const copied = own(keyId);
-      this.#byKey.set(copied, (bucket = { keyId: copied, nonces: new Map() }));
+      this.#byKey.set(copied, (bucket = { keyId: copied, nonces: new Set() }));
     }
-    bucket.nonces.set(nonce, expiresAtMs);
+    bucket.nonces.add(nonce);
     this.#size++;
     const at = this.#queueAt;
     if (at.length === this.#head || at[at.length - 1]! <= expiresAtMs) {
@@ -192,7 +197,7 @@ export class MemoryNonceStore implements NonceStore {
     const nonces = this.#queueNonces;
     let head = this.#head;
     while (head < at.length && at[head]! <= now) {
-      this.#forget(buckets[head]!, nonces[head]!, at[head]!);
+      this.#forget(buckets[head]!, nonces[head]!);
       head++;
     }
     if (head === at.length) {
@@ -210,15 +215,14 @@ export class MemoryNonceStore implements NonceStore {
     this.#head = head;
     const heap = this.#heap;
     while (heap.length > 0 && heap[0]![0] <= now) {
-      const [expiry, bucket, nonce] = this.#pop();
-      this.#forget(bucket, nonce, expiry);
+      const [, bucket, nonce] = this.#pop();
+      this.#forget(bucket, nonce);
     }
   }
 
-  /** Drops the pair only if this entry is still its current expiry; drops an emptied key id. */
-  #forget(bucket: Bucket, nonce: string, expiry: number): void {
-    if (bucket.nonces.get(nonce) !== expiry) return;
-    bucket.nonces.delete(nonce);
+  /** Drops the pair of an expired entry (counted only if it was held); drops an emptied key id. */
+  #forget(bucket: Bucket, nonce: string): void {
+    if (!bucket.nonces.delete(nonce)) return;
     this.#size--;
     if (bucket.nonces.size === 0 && this.#byKey.get(bucket.keyId) === bucket) this.#byKey.delete(bucket.keyId);
   }
