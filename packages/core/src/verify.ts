@@ -3,7 +3,7 @@ import { contentTypeRequired } from './content.js';
 import { SigilError, type SigilErrorCode } from './errors.js';
 import { parseSignatureHeader, type SignatureParams } from './header.js';
 import { SigilKey } from './key.js';
-import { isBase64urlOf } from './lib/encoding.js';
+import { base64urlShapeOf } from './lib/encoding.js';
 import { asciiLower } from './lib/syntax.js';
 import type { HeaderList, HeadersLike, SigilRequest } from './request.js';
 
@@ -97,7 +97,7 @@ export function checkContentTypeCoverage(params: SignatureParams, headers: Heade
   if (name !== undefined) throw new SigilError('header_not_signed', { detail: name });
 }
 
-/** Constant-time equality of two strings of char codes below 256. Length is not secret. */
+/** Constant-time equality of two strings. Length is not secret. */
 function textEqual(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
@@ -116,8 +116,10 @@ function textEqual(a: string, b: string): boolean {
  */
 export function matchMac(params: Pick<SignatureParams, 'algorithm' | 'mac'>, canonical: string, keys: readonly SigilKey[]): number {
   const received = params.mac;
-  // Refused from its public shape, before any key is used, as a strict decode would.
-  if (typeof received !== 'string' || !isBase64urlOf(received, MAC_BYTES[params.algorithm])) return -1;
+  // A wrong length or a non-canonical last character is refused from its
+  // public shape, before any key is used, as a strict decode would refuse it;
+  // any other character outside the alphabet matches no computed encoding.
+  if (typeof received !== 'string' || !base64urlShapeOf(received, MAC_BYTES[params.algorithm])) return -1;
   let match = -1;
   // Every key is tried even after a match, so timing says nothing about which.
   for (let i = 0; i < keys.length; i++) {

@@ -66,22 +66,19 @@ export function base64urlDecode(text: string): Uint8Array | undefined {
 }
 
 /**
- * True when `text` is the canonical unpadded base64url encoding of exactly
- * `bytes` bytes: what base64urlDecode would accept at that length, checked
- * without decoding.
+ * False when `text` cannot be the canonical unpadded base64url encoding of
+ * `bytes` bytes by its length or its last character (outside the alphabet,
+ * or carrying bits past the last byte). The other characters are not
+ * checked: callers compare `text` with a canonical encoding, which no
+ * character outside the alphabet can equal.
  */
-export function isBase64urlOf(text: string, bytes: number): boolean {
+export function base64urlShapeOf(text: string, bytes: number): boolean {
   const len = text.length;
   if (len !== Math.ceil((bytes * 4) / 3)) return false;
-  let v = 0;
-  for (let i = 0; i < len; i++) {
-    const c = text.charCodeAt(i);
-    v = c < 128 ? URL_TABLE[c]! : -1;
-    if (v < 0) return false;
-  }
+  const c = text.charCodeAt(len - 1);
+  const v = c < 128 ? URL_TABLE[c]! : -1;
   // The bits of the last character past the last byte must be zero.
-  const spare = (len * 6) % 8;
-  return (v & ((1 << spare) - 1)) === 0;
+  return v >= 0 && (v & ((1 << ((len * 6) % 8)) - 1)) === 0;
 }
 
 /** base64 with padding (RFC 4648 section 4). */
