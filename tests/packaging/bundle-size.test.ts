@@ -16,9 +16,10 @@ import { bundle, CLIENT, TARGETS, WORKER, type Bundled } from '../../scripts/bun
  * lowered as the bundles shrink, down to TARGETS. The client is 86.8 KiB
  * since issue 14's response verification (`verifyResponses`, an option
  * checked at construction, so its code is in every signing client); the
- * Worker 91.4 KiB.
+ * Worker 93.8 KiB since issue 16's MemoryNonceStore hash table (+1.8 KiB over
+ * 92.0: the open-addressing table and its tabulation hash).
  */
-const BUDGETS = { client: 89 * 1024, worker: 93 * 1024 } as const;
+const BUDGETS = { client: 89 * 1024, worker: 95 * 1024 } as const;
 
 const bundles: Record<'client' | 'worker', Bundled> = {} as never;
 
