@@ -21,9 +21,11 @@ import { bundle, CLIENT, TARGETS, WORKER, type Bundled } from '../../scripts/bun
  * tree-shake away); the Worker 103.7 KiB since issue 14's server half
  * (`verifier.signResponse` and the Fetch handler's `signResponses` reach
  * v1 and RFC 9421 response signing, so that code is in every verifying
- * Worker; it was 91.4 KiB).
+ * Worker; it was 91.4 KiB), and about 1.8 KiB more since issue 16's
+ * MemoryNonceStore hash table (the open-addressing table and its
+ * tabulation hash).
  */
-const BUDGETS = { client: 96 * 1024, worker: 106 * 1024 } as const;
+const BUDGETS = { client: 96 * 1024, worker: 108 * 1024 } as const;
 
 const bundles: Record<'client' | 'worker', Bundled> = {} as never;
 

@@ -13,10 +13,11 @@ import { attackedStack, headerOf, signingClient, startStack, withHeader } from '
 // Three active keys under one id (rotation); the client's secret is the last.
 const ROTATION = [importKey(new Uint8Array(32).fill(1)), importKey(new Uint8Array(32).fill(2)), importKey(SECRET)];
 const ctx = attackedStack({ verifier: { keys: { [KEY_ID]: ROTATION } } });
-let macSpy: MockInstance<SigilKey['mac']>;
+// The verifier computes each key's MAC as base64url text (core matchMac).
+let macSpy: MockInstance<SigilKey['macBase64url']>;
 
 beforeEach(() => {
-  macSpy = vi.spyOn(SigilKey.prototype, 'mac');
+  macSpy = vi.spyOn(SigilKey.prototype, 'macBase64url');
 });
 afterEach(() => macSpy.mockRestore());
 

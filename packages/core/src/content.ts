@@ -1,5 +1,5 @@
-import type { HeaderList, HeadersLike } from './request.js';
-import { asciiLower, trimOws } from './lib/syntax.js';
+import { sameName, type HeaderList, type HeadersLike } from './request.js';
+import { trimOws } from './lib/syntax.js';
 
 /** Every raw value of one (lowercase) field name, in order; a Fetch `Headers` gives one joined value. */
 function rawValues(headers: HeaderList | HeadersLike, lowerName: string): string[] {
@@ -8,14 +8,14 @@ function rawValues(headers: HeaderList | HeadersLike, lowerName: string): string
     return value === null ? [] : [value];
   }
   const out: string[] = [];
-  for (const [name, value] of headers as HeaderList) if (name.length === lowerName.length && asciiLower(name) === lowerName) out.push(String(value));
+  for (const [name, value] of headers as HeaderList) if (sameName(name, lowerName)) out.push(String(value));
   return out;
 }
 
 /** True when the request has a field line of this (lowercase) name; allocates nothing (it runs on every request). */
 function hasLine(headers: HeaderList | HeadersLike, lowerName: string): boolean {
   if (!Array.isArray(headers)) return (headers as HeadersLike).get(lowerName) !== null;
-  for (const [name] of headers as HeaderList) if (name.length === lowerName.length && asciiLower(name) === lowerName) return true;
+  for (const [name] of headers as HeaderList) if (sameName(name, lowerName)) return true;
   return false;
 }
 
@@ -34,8 +34,38 @@ const LENGTH = /^\d{1,15}$/;
  * declaredLength([['content-length', '12'], ['content-length', '13']]); // undefined
  */
 export function declaredLength(headers: HeaderList | HeadersLike): number | undefined {
+  if (!Array.isArray(headers)) return parsedLength(rawValues(headers, 'content-length'));
+  // One pass without an array or a split (it runs on every request): lines
+  // that are 1 to 15 digits, nothing else, are read here; any other line
+  // sends the whole list to the general rule below.
+  let found = -1;
+  for (const [name, value] of headers as HeaderList) {
+    if (!sameName(name, 'content-length')) continue;
+    const n = typeof value === 'string' ? digits(value) : -1;
+    if (n < 0) return parsedLength(rawValues(headers, 'content-length'));
+    if (found >= 0 && n !== found) return undefined;
+    found = n;
+  }
+  return found < 0 ? undefined : found;
+}
+
+/** The value of a string of 1 to 15 ASCII digits, else -1. */
+function digits(value: string): number {
+  const length = value.length;
+  if (length === 0 || length > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < length; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** The rule of declaredLength over the raw Content-Length lines. */
+function parsedLength(lines: readonly string[]): number | undefined {
   let found: string | undefined;
-  for (const line of rawValues(headers, 'content-length')) {
+  for (const line of lines) {
     for (const part of line.split(',')) {
       const member = trimOws(part);
       if (!LENGTH.test(member) || (found !== undefined && Number(found) !== Number(member))) return undefined;

@@ -45,12 +45,12 @@ function isHeaderList(headers: HeaderList | HeadersLike): headers is HeaderList 
 }
 
 /**
- * `name === lowerName || asciiLower(name) === lowerName`, without building
+ * @internal `name === lowerName || asciiLower(name) === lowerName`, without building
  * the lowercase copy:
  * canonicalize asks this for every field line and signed name, and most
  * pairs differ in their first character.
  */
-function sameName(name: string, lowerName: string): boolean {
+export function sameName(name: string, lowerName: string): boolean {
   if (name.length !== lowerName.length) return false;
   if (name === lowerName) return true;
   for (let i = 0; i < name.length; i++) {

@@ -3,7 +3,7 @@ import { contentTypeRequired } from './content.js';
 import { SigilError, type SigilErrorCode } from './errors.js';
 import { parseSignatureHeader, type SignatureParams } from './header.js';
 import { SigilKey } from './key.js';
-import { base64urlDecode, timingSafeEqual } from './lib/encoding.js';
+import { base64urlShapeOf } from './lib/encoding.js';
 import { asciiLower } from './lib/syntax.js';
 import type { HeaderList, HeadersLike, SigilRequest } from './request.js';
 
@@ -97,17 +97,33 @@ export function checkContentTypeCoverage(params: SignatureParams, headers: Heade
   if (name !== undefined) throw new SigilError('header_not_signed', { detail: name });
 }
 
+/** Constant-time equality of two strings. Length is not secret. */
+function textEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
 /**
  * Compares a received MAC with the one computed under each key, in constant
- * time over the raw bytes. Returns the index of the matching key or -1.
+ * time. Returns the index of the matching key or -1.
+ *
+ * Compared as base64url text, not bytes: a received MAC in the canonical
+ * encoding of the right length (what the strict decoder accepts) equals the
+ * computed MAC's encoding exactly when its bytes equal the computed bytes,
+ * and the text form skips a decode and two byte copies per request.
  */
 export function matchMac(params: Pick<SignatureParams, 'algorithm' | 'mac'>, canonical: string, keys: readonly SigilKey[]): number {
-  const received = base64urlDecode(params.mac);
-  if (!received || received.length !== MAC_BYTES[params.algorithm]) return -1;
+  const received = params.mac;
+  // A wrong length or a non-canonical last character is refused from its
+  // public shape, before any key is used, as a strict decode would refuse it;
+  // any other character outside the alphabet matches no computed encoding.
+  if (typeof received !== 'string' || !base64urlShapeOf(received, MAC_BYTES[params.algorithm])) return -1;
   let match = -1;
   // Every key is tried even after a match, so timing says nothing about which.
   for (let i = 0; i < keys.length; i++) {
-    if (timingSafeEqual(keys[i]!.mac(params.algorithm, canonical), received) && match < 0) match = i;
+    if (textEqual(keys[i]!.macBase64url(params.algorithm, canonical), received) && match < 0) match = i;
   }
   return match;
 }

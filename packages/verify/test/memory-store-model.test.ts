@@ -91,4 +91,37 @@ describe('MemoryNonceStore against a model', () => {
     expect(await store.checkAndStore('k', nonceOf(2999), now + 5000)).toBe(true);
     expect(store.size).toBe(3);
   });
+
+  it('holds every live nonce and no expired one through the table growing to thousands of slots and shrinking back', async () => {
+    // The nonces of a key id live in an open-addressing table (linear
+    // probing, backward-shift deletion): removals in any order, between
+    // growths and shrinks, must never lose a live nonce or keep a dead one.
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 2 ** 31 }), async (waves, seed) => {
+        let now = 1_000_000;
+        const store = new MemoryNonceStore({ maxEntries: 100_000, maxEntriesPerKey: 100_000, clock: () => now });
+        const live = new Map<string, number>();
+        let next = seed;
+        for (const count of waves) {
+          for (let i = 0; i < count * 10; i++) {
+            next = (Math.imul(next, 1_103_515_245) + 12_345) >>> 0;
+            const nonce = nonceOf(next % 5000);
+            const expiry = now + 1 + (next % 97);
+            for (const [n, at] of live) if (at <= now) live.delete(n);
+            expect(await store.checkAndStore('k', nonce, expiry)).toBe(!live.has(nonce));
+            if (!live.has(nonce)) live.set(nonce, expiry);
+          }
+          now += 50;
+          for (const [n, at] of live) if (at <= now) live.delete(n);
+          // A replay of each live nonce is refused; the count matches once purged.
+          for (const n of live.keys()) expect(await store.checkAndStore('k', n, now + 1_000)).toBe(false);
+          if (live.size > 0) expect(store.size).toBe(live.size);
+        }
+        now += 1_000;
+        expect(await store.checkAndStore('k', nonceOf(0), now + 1)).toBe(true);
+        expect(store.size).toBe(1);
+      }),
+      { numRuns: 6 },
+    );
+  });
 });

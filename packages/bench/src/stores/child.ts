@@ -126,7 +126,7 @@ async function bytesPerNonce(b: Backend, n: number): Promise<{ bytes: number; me
     await fill(store, nonces, 1);
     gc();
     const after = process.memoryUsage().heapUsed;
-    return { bytes: (after - before) / n, method: `heapUsed delta after gc over ${n.toLocaleString('en-US')} nonces (Map entry, own string copy, expiry queue)` };
+    return { bytes: (after - before) / n, method: `heapUsed delta after gc over ${n.toLocaleString('en-US')} nonces (hash-table slot, own string copy, expiry queue)` };
   }
   const before = await b.serverBytes!();
   await fill(b.store, nonces, 64);

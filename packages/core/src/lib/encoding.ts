@@ -65,6 +65,22 @@ export function base64urlDecode(text: string): Uint8Array | undefined {
   return decode(text, URL_TABLE);
 }
 
+/**
+ * False when `text` cannot be the canonical unpadded base64url encoding of
+ * `bytes` bytes by its length or its last character (outside the alphabet,
+ * or carrying bits past the last byte). The other characters are not
+ * checked: callers compare `text` with a canonical encoding, which no
+ * character outside the alphabet can equal.
+ */
+export function base64urlShapeOf(text: string, bytes: number): boolean {
+  const len = text.length;
+  if (len !== Math.ceil((bytes * 4) / 3)) return false;
+  const c = text.charCodeAt(len - 1);
+  const v = c < 128 ? URL_TABLE[c]! : -1;
+  // The bits of the last character past the last byte must be zero.
+  return v >= 0 && (v & ((1 << ((len * 6) % 8)) - 1)) === 0;
+}
+
 /** base64 with padding (RFC 4648 section 4). */
 export function base64Encode(bytes: Uint8Array): string {
   return encode(bytes, B64, true);
