@@ -88,12 +88,24 @@ interface Setup {
 
 async function trial(mode: E2EMode, s: Scenario, file: string, setup: Setup, probe?: (port: number, sent: LoadFile) => Promise<void>): Promise<Trial> {
   // Margin: autocannon builds one request per connection ahead of sending.
-  const sent: LoadFile = { method: s.method, path: s.target, body: s.bodyText, headers: headerObjects(s, E2E.requests + 4 * E2E.connections + 100) };
-  writeFileSync(file, JSON.stringify(sent));
+  const margin = 4 * E2E.connections + 100;
+  // One batch, so the warm-up's nonces and the measured ones never repeat.
+  const signed = headerObjects(s, E2E.warmup + E2E.requests + 2 * margin);
+  const load = (headers: Array<Record<string, string>>): LoadFile => ({ method: s.method, path: s.target, body: s.bodyText, headers });
+  const warm = load(signed.slice(0, E2E.warmup + margin));
+  const sent = load(signed.slice(E2E.warmup + margin));
   const server = await startNode<{ port: number }>('e2e-server', [mode, ...(setup.args[mode] ?? [])], [], setup.pin?.server);
   let summary: LoadSummary;
+  const run = async (what: LoadFile, requests: number): Promise<LoadSummary> => {
+    writeFileSync(file, JSON.stringify(what));
+    return JSON.parse(await runNode('e2e-load', [String(server.ready.port), file, String(E2E.connections), String(requests)], [], setup.pin?.load)) as LoadSummary;
+  };
   try {
-    summary = JSON.parse(await runNode('e2e-load', [String(server.ready.port), file, String(E2E.connections), String(E2E.requests)], [], setup.pin?.load)) as LoadSummary;
+    // Warm-up, then the server's counts restart: a server in service runs warm.
+    const warmed = await run(warm, E2E.warmup);
+    if (warmed.non2xx !== 0 || warmed.errors !== 0) throw new Error(`e2e ${mode} warm-up: ${warmed.non2xx} non-2xx, ${warmed.errors} errors`);
+    if ((await send(server.ready.port, 'GET', '/__bench_mark', {})).status !== 200) throw new Error(`e2e ${mode}: the server refused the mark`);
+    summary = await run(sent, E2E.requests);
     if (summary.non2xx !== 0 || summary.errors !== 0 || summary.timeouts !== 0 || summary.requests !== E2E.requests) {
       throw new Error(`e2e ${mode}: ${summary.requests} requests, ${summary.non2xx} non-2xx, ${summary.errors} errors, ${summary.timeouts} timeouts`);
     }

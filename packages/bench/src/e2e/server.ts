@@ -7,9 +7,11 @@
 // `verify-redis <redis url>` with a RedisNonceStore (ioredis,
 // enableAutoPipelining); `verify-pg <database url> <table>` with a
 // PostgresNonceStore (pg Pool, max 16). Prints `{"port":N}` on stdout once
-// listening on 127.0.0.1; when its stdin closes, prints `{"requests":N,
-// "userMicros":U,"systemMicros":S}` (its own CPU time since it was ready)
-// and exits.
+// listening on 127.0.0.1; `GET /__bench_mark` (answered before any
+// listener, the same in every mode) restarts its counts, so that a warm-up
+// is left out; when its stdin closes, prints `{"requests":N,
+// "userMicros":U,"systemMicros":S}` (its own CPU time since the last mark,
+// or since it was ready) and exits.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -74,13 +76,18 @@ async function listenerFor(): Promise<(req: IncomingMessage, res: ServerResponse
 }
 
 const listener = await listenerFor();
-const server = createServer({ keepAliveTimeout: 30_000 }, listener);
+let started = process.cpuUsage();
+let requests = 0;
+const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+  if (req.url !== '/__bench_mark') return listener(req, res);
+  started = process.cpuUsage();
+  requests = -1; // this request is counted below, before its handler runs
+  res.end();
+});
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
 });
-const started = process.cpuUsage();
-let requests = 0;
 server.on('request', () => requests++);
 process.stdin.resume();
 process.stdin.on('end', () => {
