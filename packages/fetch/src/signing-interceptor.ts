@@ -6,7 +6,7 @@ import { crossOriginError } from './lib/origins.js';
 import { asyncBody, dispatchHeaders, flatHeaders, pathWithQuery, syncBody, watchDestination, type DestinationWatch, type DispatchBody } from './lib/node.js';
 import { signParts, withoutSignature, type HeaderPair } from './lib/sign-parts.js';
 import { VerifyingHandler } from './lib/verify-handler.js';
-import { checkResponse, sentRequest, type SentRequest } from './lib/verify-response.js';
+import { checkResponse, sentRequest } from './lib/verify-response.js';
 import { redact, resolveInterceptorOptions, type SigningConfig, type SigningInterceptorOptions } from './options.js';
 
 type Dispatch = Dispatcher['dispatch'];
@@ -266,10 +266,12 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
         return refuse(error);
       }
 
-      /** With verifyResponses, the attempt's response reaches `wrapped` only once verified against `bound`. */
-      const verifying = (wrapped: ClockRetryHandler, bound: SentRequest): Handler => {
+      /** With verifyResponses, the attempt's response reaches `wrapped` only once verified against the request as sent. */
+      const verifying = (wrapped: ClockRetryHandler, sent: readonly HeaderPair[], signature: readonly HeaderPair[]): Handler => {
         const policy = config.verifyResponses;
+        // Without it, nothing is kept: the signature is not parsed back per dispatch.
         if (!policy) return wrapped;
+        const bound = sentRequest(config, at, opts.method, target, [...sent, ...signature]);
         const where = () => ({ ...place(), target });
         return new VerifyingHandler(
           wrapped,
@@ -306,7 +308,7 @@ export function signingInterceptor(options: SigningInterceptorOptions): Dispatch
         const value = signature.find(([name]) => name === SIGNATURE_HEADER || name === 'signature')?.[1];
         wrapped.watch = value === undefined ? undefined : watchDestination(value, at.origin);
         try {
-          return dispatch(signed as Options, verifying(wrapped, sentRequest(config, at, opts.method, target, [...sent, ...signature])));
+          return dispatch(signed as Options, verifying(wrapped, sent, signature));
         } catch (error) {
           wrapped.watch?.done();
           throw error;

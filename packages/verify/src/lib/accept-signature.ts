@@ -2,8 +2,7 @@
 // verifier accepting RFC 9421 may add to its 401s: one dictionary member,
 // the label it selects by, an inner list of the components it requires and
 // the algorithm it accepts. Computed once, at createVerifier().
-import { serializeBareItem } from '@sigil/core/rfc9421';
-import { BASE_COMPONENTS, componentId } from '@sigil/core/rfc9421';
+import { BASE_COMPONENTS, componentId, serializeBareItem } from '@sigil/core/rfc9421';
 import type { Policy } from './policy.js';
 import { rfc9421Scheme } from './scheme-rfc9421.js';
 

@@ -224,7 +224,5 @@ export async function runChecks(policy: Policy, request: VerifierRequest, progre
   if (nonceProblem === 'timestamp_out_of_window') return tie(failure(nonceProblem, { serverTime: Math.floor(policy.clock() / 1000) }), bound);
   if (nonceProblem) return tie(failure(nonceProblem), bound);
 
-  const result = success(claim, body, outcome.details, matched ? all.indexOf(matched) : -1);
-  if (bound) tie(result, bound);
-  return result;
+  return tie(success(claim, body, outcome.details, matched ? all.indexOf(matched) : -1), bound);
 }

@@ -53,11 +53,6 @@ export function tie<R extends object>(result: R, bound: Bound | undefined): R {
   return result;
 }
 
-/** True when the answer to `result` can be signed: a verified request, or a failure after its MAC passed. */
-export function isBound(result: object): boolean {
-  return BOUND.has(result);
-}
-
 /** Options of `verifier.signResponse()`. */
 export interface SignVerifiedResponseOptions {
   /** Response header names to sign when present, besides content-type, location, sigil-server-time and accept-signature. */
