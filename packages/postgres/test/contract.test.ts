@@ -17,8 +17,12 @@ describe.runIf(pgUp)('PostgresNonceStore against a real PostgreSQL', () => {
 
   beforeAll(async () => {
     admin = pgPool();
-    pool = pgPool();
-    client = await pgClient();
+    // pg counts a call's wait for a free pooled connection against
+    // connectionTimeoutMillis: 200 calls queued on 10 connections need the
+    // same generous bound as the store's timeoutMs (a 2 s wait ran out once
+    // under CI, with the other vitest worker busy).
+    pool = pgPool(undefined, { connectionTimeoutMillis: 15_000 });
+    client = await pgClient(undefined, { connectionTimeoutMillis: 15_000 });
     sql = postgresJs();
   });
 
