@@ -81,9 +81,9 @@ const ownNonce = (nonce: string): string => encodeURIComponent(nonce);
 const POSITIONS = 128;
 let tables: Int32Array | undefined;
 
-/** A table of 128 random words per character position, then one per length. */
-function randomTables(): Int32Array {
-  const out = new Int32Array(POSITIONS * 128 + POSITIONS + 1);
+/** `n` random words (tables made once per process, on first use). */
+function randomWords(n: number): Int32Array {
+  const out = new Int32Array(n);
   // getRandomValues fills at most 65,536 bytes per call.
   for (let i = 0; i < out.length; i += 16_384) crypto.getRandomValues(out.subarray(i, i + 16_384));
   return out;
@@ -92,7 +92,8 @@ function randomTables(): Int32Array {
 /** The tabulation hash of a nonce of base64url characters: 32 bits, never 0. */
 function hashNonce(nonce: string): number {
   // Made on first use, not at import: workerd forbids random values in global scope.
-  const t = (tables ??= randomTables());
+  // 128 random words per character position, then one per length.
+  const t = (tables ??= randomWords(POSITIONS * 128 + POSITIONS + 1));
   const length = nonce.length;
   let h = t[POSITIONS * 128 + length]!;
   for (let i = 0; i < length; i++) h ^= t[(i << 7) | (nonce.charCodeAt(i) & 127)]!;
@@ -180,11 +181,162 @@ class NonceTable {
   }
 }
 
-/** The live nonces of one key id. */
+// A Sigil client's nonce is 16 random bytes in base64url: 22 characters,
+// the last one's low four bits zero. Such a nonce is kept as those 16 bytes,
+// four 32-bit words in a typed array beside its hash, instead of as a
+// string: no string is copied or allocated per request, none is left for
+// the garbage collector to move, and a probe compares words in the slot's
+// own cache line. Any other nonce (another length, a non-canonical last
+// character) takes the string table above.
+
+/** base64url character code to its 6-bit value, -1 for any other. */
+const SEXTET = ((): Int8Array => {
+  const table = new Int8Array(128).fill(-1);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  for (let i = 0; i < 64; i++) table[alphabet.charCodeAt(i)] = i;
+  return table;
+})();
+
+const sextet = (nonce: string, i: number): number => {
+  const c = nonce.charCodeAt(i);
+  return c < 128 ? SEXTET[c]! : -1;
+};
+
+/**
+ * Writes the 16 bytes of a 22-character canonical base64url nonce into
+ * `out[at]` to `out[at + 3]`: characters 0-19 five to a word (30 bits each),
+ * the 8 bits of characters 20-21 two to each word's top. False, with `out`
+ * partly written, for any other nonce.
+ */
+function compactNonce(nonce: string, out: Int32Array, at: number): boolean {
+  if (nonce.length !== 22) return false;
+  const last = sextet(nonce, 20);
+  const end = sextet(nonce, 21);
+  // A non-canonical last character would decode to the same bytes as the canonical one.
+  if (last < 0 || end < 0 || (end & 15) !== 0) return false;
+  const top = [last >> 4, (last >> 2) & 3, last & 3, end >> 4];
+  for (let k = 0; k < 4; k++) {
+    let word = 0;
+    for (let i = 5 * k; i < 5 * k + 5; i++) {
+      const v = sextet(nonce, i);
+      if (v < 0) return false;
+      word = (word << 6) | v;
+    }
+    out[at + k] = word | (top[k]! << 30);
+  }
+  return true;
+}
+
+let wordTables: Int32Array | undefined;
+
+/** Simple tabulation over the 16 bytes of a compact nonce: 32 bits, never 0. */
+function hashWords(w: Int32Array, at: number): number {
+  // 256 random words per byte position.
+  const t = (wordTables ??= randomWords(16 * 256));
+  let h = 0;
+  for (let k = 0; k < 4; k++) {
+    const word = w[at + k]!;
+    const base = k << 10;
+    h ^= t[base | (word & 255)]! ^ t[base | 256 | ((word >>> 8) & 255)]! ^ t[base | 512 | ((word >>> 16) & 255)]! ^ t[base | 768 | (word >>> 24)]!;
+  }
+  return h | 1;
+}
+
+/** The live compact nonces of one key id: the string table's probing, over words. */
+class CompactTable {
+  /** Hash per slot, 0 for an empty one. */
+  #hashes = new Int32Array(MIN_SLOTS);
+  /** Four words per slot. */
+  #words = new Int32Array(MIN_SLOTS * 4);
+  #shift = Math.clz32(MIN_SLOTS) + 1;
+  size = 0;
+
+  /** The slot holding the nonce at `w[at..at+3]`, or -1. */
+  #find(w: Int32Array, at: number, h: number): number {
+    const hashes = this.#hashes;
+    const words = this.#words;
+    const mask = hashes.length - 1;
+    for (let i = h >>> this.#shift; ; i = (i + 1) & mask) {
+      const seen = hashes[i]!;
+      if (seen === 0) return -1;
+      const o = i << 2;
+      if (seen === h && words[o] === w[at] && words[o + 1] === w[at + 1] && words[o + 2] === w[at + 2] && words[o + 3] === w[at + 3]) return i;
+    }
+  }
+
+  has(w: Int32Array, at: number, h: number): boolean {
+    return this.#find(w, at, h) >= 0;
+  }
+
+  /** Adds a nonce that `has` just said is absent. */
+  add(w: Int32Array, at: number, h: number): void {
+    if ((this.size + 1) * 2 > this.#hashes.length) this.#resize(this.#hashes.length * 2);
+    this.#place(w, at, h);
+    this.size++;
+  }
+
+  /** Removes a nonce; false when it was not held. */
+  delete(w: Int32Array, at: number, h: number): boolean {
+    const hashes = this.#hashes;
+    const words = this.#words;
+    const mask = hashes.length - 1;
+    const shift = this.#shift;
+    let hole = this.#find(w, at, h);
+    if (hole < 0) return false;
+    // Backward-shift deletion, as in the string table.
+    for (let j = (hole + 1) & mask; hashes[j] !== 0; j = (j + 1) & mask) {
+      const home = hashes[j]! >>> shift;
+      if (((j - home) & mask) >= ((j - hole) & mask)) {
+        hashes[hole] = hashes[j]!;
+        words.copyWithin(hole << 2, j << 2, (j << 2) + 4);
+        hole = j;
+      }
+    }
+    hashes[hole] = 0;
+    this.size--;
+    if (this.size * 8 < hashes.length && hashes.length > MIN_SLOTS) this.#resize(hashes.length / 2);
+    return true;
+  }
+
+  #place(w: Int32Array, at: number, h: number): void {
+    const hashes = this.#hashes;
+    const mask = hashes.length - 1;
+    let i = h >>> this.#shift;
+    while (hashes[i] !== 0) i = (i + 1) & mask;
+    hashes[i] = h;
+    const o = i << 2;
+    const words = this.#words;
+    words[o] = w[at]!;
+    words[o + 1] = w[at + 1]!;
+    words[o + 2] = w[at + 2]!;
+    words[o + 3] = w[at + 3]!;
+  }
+
+  #resize(slots: number): void {
+    const hashes = this.#hashes;
+    const words = this.#words;
+    this.#hashes = new Int32Array(slots);
+    this.#words = new Int32Array(slots * 4);
+    this.#shift = Math.clz32(slots) + 1;
+    for (let i = 0; i < hashes.length; i++) if (hashes[i] !== 0) this.#place(words, i << 2, hashes[i]!);
+  }
+}
+
+/** The live nonces of one key id: compact ones, and the rest as strings. */
 interface Bucket {
   readonly keyId: string;
+  readonly compact: CompactTable;
   readonly nonces: NonceTable;
 }
+
+const bucketSize = (bucket: Bucket): number => bucket.compact.size + bucket.nonces.size;
+
+/** The words of the nonce being checked, and of one being purged from the heap. */
+const incoming = new Int32Array(4);
+const outgoing = new Int32Array(4);
+
+/** Words per FIFO queue entry: the hash, then a compact nonce's four. */
+const QUEUE_WORDS = 5;
 
 /** A heap entry: expiry, the key id's bucket, the nonce. */
 type HeapItem = readonly [number, Bucket, string];
@@ -222,7 +374,10 @@ export class MemoryNonceStore implements NonceStore {
   // last goes to a min-heap instead; #purge drains both.
   readonly #queueAt: number[] = [];
   readonly #queueBuckets: Bucket[] = [];
-  readonly #queueNonces: string[] = [];
+  /** The nonce of a string entry; null for a compact one, whose hash and words are in #queueWords. */
+  readonly #queueNonces: Array<string | null> = [];
+  /** Five words per queue entry: hash, then the compact nonce's four words. */
+  #queueWords = new Int32Array(QUEUE_WORDS * 1024);
   #head = 0;
   readonly #heap: HeapItem[] = [];
 
@@ -265,57 +420,88 @@ export class MemoryNonceStore implements NonceStore {
     this.#queueAt.length = 0;
     this.#queueBuckets.length = 0;
     this.#queueNonces.length = 0;
+    this.#queueWords = new Int32Array(QUEUE_WORDS * 1024);
     this.#head = 0;
     this.#heap.length = 0;
   }
 
   #check(keyId: string, nonce: string, expiresAtMs: number): boolean {
     const now = this.#clock();
-    checkNonceArguments(keyId, nonce, expiresAtMs, now);
+    // The shared checks, minus what is already known: a key id with a
+    // bucket was checked when the bucket was made, and a nonce that decodes
+    // to a compact one is base64url. Anything else gets them all, in their
+    // order, so every bad argument is refused as by every other store.
+    const compact = this.#byKey.has(keyId) && typeof nonce === 'string' && compactNonce(nonce, incoming, 0);
+    if (!compact || typeof expiresAtMs !== 'number' || !(expiresAtMs > now) || expiresAtMs === Infinity) {
+      checkNonceArguments(keyId, nonce, expiresAtMs, now);
+    }
     this.#purge(now);
+    // Looked up after the purge, which drops a key id's emptied bucket.
     let bucket = this.#byKey.get(keyId);
-    // Copied first, so that has() and set() hash one string (a slice of the
-    // header would be hashed, then its copy again).
-    nonce = ownNonce(nonce);
-    const h = hashNonce(nonce);
+    const copy = compact || compactNonce(nonce, incoming, 0);
+    // A string nonce is copied first, so that has() and add() hash one
+    // string (a slice of the header would be hashed, then its copy again).
+    if (!copy) nonce = ownNonce(nonce);
+    const h = copy ? hashWords(incoming, 0) : hashNonce(nonce);
     // After the purge, every pair still held is live.
-    if (bucket?.nonces.has(nonce, h)) return false;
-    if (this.#size >= this.#maxEntries || (bucket !== undefined && bucket.nonces.size >= this.#maxPerKey)) {
+    if (bucket !== undefined && (copy ? bucket.compact.has(incoming, 0, h) : bucket.nonces.has(nonce, h))) return false;
+    if (this.#size >= this.#maxEntries || (bucket !== undefined && bucketSize(bucket) >= this.#maxPerKey)) {
       throw new SigilError('nonce_store_full');
     }
     if (!bucket) {
       const copied = own(keyId);
-      this.#byKey.set(copied, (bucket = { keyId: copied, nonces: new NonceTable() }));
+      this.#byKey.set(copied, (bucket = { keyId: copied, compact: new CompactTable(), nonces: new NonceTable() }));
     }
-    bucket.nonces.add(nonce, h);
+    if (copy) bucket.compact.add(incoming, 0, h);
+    else bucket.nonces.add(nonce, h);
     this.#size++;
     const at = this.#queueAt;
     if (at.length === this.#head || at[at.length - 1]! <= expiresAtMs) {
-      at.push(expiresAtMs);
+      const o = at.push(expiresAtMs) * QUEUE_WORDS - QUEUE_WORDS;
       this.#queueBuckets.push(bucket);
-      this.#queueNonces.push(nonce);
+      this.#queueNonces.push(copy ? null : nonce);
+      if (copy) {
+        if (o + QUEUE_WORDS > this.#queueWords.length) this.#growQueue();
+        const words = this.#queueWords;
+        words[o] = h;
+        words.set(incoming, o + 1);
+      }
     } else {
-      this.#push([expiresAtMs, bucket, nonce]);
+      // Out of order, and rare: the heap keeps a flat copy of the text.
+      this.#push([expiresAtMs, bucket, copy ? own(nonce) : nonce]);
     }
     return true;
+  }
+
+  #growQueue(): void {
+    const grown = new Int32Array(this.#queueWords.length * 2);
+    grown.set(this.#queueWords);
+    this.#queueWords = grown;
   }
 
   #purge(now: number): void {
     const at = this.#queueAt;
     const buckets = this.#queueBuckets;
     const nonces = this.#queueNonces;
+    const words = this.#queueWords;
     let head = this.#head;
     while (head < at.length && at[head]! <= now) {
-      this.#forget(buckets[head]!, nonces[head]!);
+      const bucket = buckets[head]!;
+      const nonce = nonces[head]!;
+      const o = head * QUEUE_WORDS;
+      this.#forgotten(bucket, nonce === null ? bucket.compact.delete(words, o + 1, words[o]!) : bucket.nonces.delete(nonce));
       head++;
     }
     if (head === at.length) {
       at.length = 0;
       buckets.length = 0;
       nonces.length = 0;
+      // A queue that once held a flood gives its words back when it empties.
+      if (words.length > QUEUE_WORDS * 1024) this.#queueWords = new Int32Array(QUEUE_WORDS * 1024);
       head = 0;
     } else if (head >= 1024 && head * 2 >= at.length) {
       // Drop the purged front in one go once it is most of the arrays.
+      words.copyWithin(0, head * QUEUE_WORDS, at.length * QUEUE_WORDS);
       at.splice(0, head);
       buckets.splice(0, head);
       nonces.splice(0, head);
@@ -325,15 +511,16 @@ export class MemoryNonceStore implements NonceStore {
     const heap = this.#heap;
     while (heap.length > 0 && heap[0]![0] <= now) {
       const [, bucket, nonce] = this.#pop();
-      this.#forget(bucket, nonce);
+      const compact = compactNonce(nonce, outgoing, 0);
+      this.#forgotten(bucket, compact ? bucket.compact.delete(outgoing, 0, hashWords(outgoing, 0)) : bucket.nonces.delete(nonce));
     }
   }
 
-  /** Drops the pair of an expired entry (counted only if it was held); drops an emptied key id. */
-  #forget(bucket: Bucket, nonce: string): void {
-    if (!bucket.nonces.delete(nonce)) return;
+  /** After an expired entry's pair was dropped (`held`: it was still there): counts it, and drops an emptied key id. */
+  #forgotten(bucket: Bucket, held: boolean): void {
+    if (!held) return;
     this.#size--;
-    if (bucket.nonces.size === 0 && this.#byKey.get(bucket.keyId) === bucket) this.#byKey.delete(bucket.keyId);
+    if (bucketSize(bucket) === 0 && this.#byKey.get(bucket.keyId) === bucket) this.#byKey.delete(bucket.keyId);
   }
 
   #push(item: HeapItem): void {

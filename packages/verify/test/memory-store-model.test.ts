@@ -51,9 +51,45 @@ async function answer(store: MemoryNonceStore, keyId: string, nonce: string, exp
   }
 }
 
-const nonceOf = (n: number): string => `nonce-${n}`.padEnd(22, 'x');
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** A nonce as Sigil clients send it: 16 bytes, base64url (the store keeps it as four words). */
+const compactOf = (n: number): string => {
+  const bytes = Buffer.alloc(16);
+  bytes.writeInt32BE(n, 0);
+  bytes.writeInt32BE(Math.imul(n, 0x9e3779b1), 12);
+  return bytes.toString('base64url');
+};
+
+/**
+ * The nonces the tests use, of every kind the store keeps apart: n % 3 == 0
+ * a compact one; 1 the same text with a non-canonical last character (the
+ * same 16 bytes to a lax decoder, a different nonce to the store); 2 one
+ * of 22 characters kept as a string.
+ */
+const nonceOf = (n: number): string => {
+  const kind = ((n % 3) + 3) % 3;
+  if (kind === 2) return `nonce-${n}`.padEnd(22, 'x');
+  const compact = compactOf(n - kind);
+  return kind === 0 ? compact : compact.slice(0, 21) + B64URL[B64URL.indexOf(compact[21]!) + 1];
+};
 
 describe('MemoryNonceStore against a model', () => {
+  it('keeps a compact nonce and its non-canonical twin apart, and both apart from text nonces', async () => {
+    let now = 1_000_000;
+    const store = new MemoryNonceStore({ maxEntries: 100, maxEntriesPerKey: 100, clock: () => now });
+    const twins = [nonceOf(0), nonceOf(1), nonceOf(3), nonceOf(4), nonceOf(2)];
+    expect(new Set(twins.map((t) => Buffer.from(t, 'base64url').toString('hex'))).size).toBeLessThan(twins.length);
+    for (const n of twins) expect(await store.checkAndStore('k', n, now + 100)).toBe(true);
+    for (const n of twins) expect(await store.checkAndStore('k', n, now + 100)).toBe(false);
+    // Another key id holds its own.
+    for (const n of twins) expect(await store.checkAndStore('k2', n, now + 100)).toBe(true);
+    expect(store.size).toBe(2 * twins.length);
+    now += 100;
+    for (const n of twins) expect(await store.checkAndStore('k', n, now + 100)).toBe(true);
+    expect(store.size).toBe(twins.length);
+  });
+
   it('answers and sizes as the model does for any sequence of calls and clock moves, with any per-key share', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { maxLength: 300 }), fc.integer({ min: 1, max: 30 }), fc.double({ min: 0, max: 1, noNaN: true }), async (ops, max, share) => {
