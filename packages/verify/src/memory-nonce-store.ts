@@ -242,25 +242,30 @@ function hashWords(w: Int32Array, at: number): number {
   return h | 1;
 }
 
-/** The live compact nonces of one key id: the string table's probing, over words. */
+/** Words per compact slot: the hash (0 for an empty slot), then the nonce's four. */
+const SLOT = 5;
+
+/**
+ * The live compact nonces of one key id: the string table's probing, over
+ * words. A slot's hash and words sit side by side, so a probe that finds
+ * its slot reads one cache line.
+ */
 class CompactTable {
-  /** Hash per slot, 0 for an empty one. */
-  #hashes = new Int32Array(MIN_SLOTS);
-  /** Four words per slot. */
-  #words = new Int32Array(MIN_SLOTS * 4);
+  #slots = new Int32Array(MIN_SLOTS * SLOT);
+  /** Slot count minus one. */
+  #mask = MIN_SLOTS - 1;
   #shift = Math.clz32(MIN_SLOTS) + 1;
   size = 0;
 
   /** The slot holding the nonce at `w[at..at+3]`, or -1. */
   #find(w: Int32Array, at: number, h: number): number {
-    const hashes = this.#hashes;
-    const words = this.#words;
-    const mask = hashes.length - 1;
+    const slots = this.#slots;
+    const mask = this.#mask;
     for (let i = h >>> this.#shift; ; i = (i + 1) & mask) {
-      const seen = hashes[i]!;
+      const o = i * SLOT;
+      const seen = slots[o]!;
       if (seen === 0) return -1;
-      const o = i << 2;
-      if (seen === h && words[o] === w[at] && words[o + 1] === w[at + 1] && words[o + 2] === w[at + 2] && words[o + 3] === w[at + 3]) return i;
+      if (seen === h && slots[o + 1] === w[at] && slots[o + 2] === w[at + 1] && slots[o + 3] === w[at + 2] && slots[o + 4] === w[at + 3]) return i;
     }
   }
 
@@ -270,55 +275,51 @@ class CompactTable {
 
   /** Adds a nonce that `has` just said is absent. */
   add(w: Int32Array, at: number, h: number): void {
-    if ((this.size + 1) * 2 > this.#hashes.length) this.#resize(this.#hashes.length * 2);
+    if ((this.size + 1) * 2 > this.#mask + 1) this.#resize((this.#mask + 1) * 2);
     this.#place(w, at, h);
     this.size++;
   }
 
   /** Removes a nonce; false when it was not held. */
   delete(w: Int32Array, at: number, h: number): boolean {
-    const hashes = this.#hashes;
-    const words = this.#words;
-    const mask = hashes.length - 1;
+    const slots = this.#slots;
+    const mask = this.#mask;
     const shift = this.#shift;
     let hole = this.#find(w, at, h);
     if (hole < 0) return false;
     // Backward-shift deletion, as in the string table.
-    for (let j = (hole + 1) & mask; hashes[j] !== 0; j = (j + 1) & mask) {
-      const home = hashes[j]! >>> shift;
+    for (let j = (hole + 1) & mask; slots[j * SLOT] !== 0; j = (j + 1) & mask) {
+      const home = slots[j * SLOT]! >>> shift;
       if (((j - home) & mask) >= ((j - hole) & mask)) {
-        hashes[hole] = hashes[j]!;
-        words.copyWithin(hole << 2, j << 2, (j << 2) + 4);
+        slots.copyWithin(hole * SLOT, j * SLOT, j * SLOT + SLOT);
         hole = j;
       }
     }
-    hashes[hole] = 0;
+    slots[hole * SLOT] = 0;
     this.size--;
-    if (this.size * 8 < hashes.length && hashes.length > MIN_SLOTS) this.#resize(hashes.length / 2);
+    if (this.size * 8 < mask + 1 && mask + 1 > MIN_SLOTS) this.#resize((mask + 1) / 2);
     return true;
   }
 
   #place(w: Int32Array, at: number, h: number): void {
-    const hashes = this.#hashes;
-    const mask = hashes.length - 1;
+    const slots = this.#slots;
+    const mask = this.#mask;
     let i = h >>> this.#shift;
-    while (hashes[i] !== 0) i = (i + 1) & mask;
-    hashes[i] = h;
-    const o = i << 2;
-    const words = this.#words;
-    words[o] = w[at]!;
-    words[o + 1] = w[at + 1]!;
-    words[o + 2] = w[at + 2]!;
-    words[o + 3] = w[at + 3]!;
+    while (slots[i * SLOT] !== 0) i = (i + 1) & mask;
+    const o = i * SLOT;
+    slots[o] = h;
+    slots[o + 1] = w[at]!;
+    slots[o + 2] = w[at + 1]!;
+    slots[o + 3] = w[at + 2]!;
+    slots[o + 4] = w[at + 3]!;
   }
 
-  #resize(slots: number): void {
-    const hashes = this.#hashes;
-    const words = this.#words;
-    this.#hashes = new Int32Array(slots);
-    this.#words = new Int32Array(slots * 4);
-    this.#shift = Math.clz32(slots) + 1;
-    for (let i = 0; i < hashes.length; i++) if (hashes[i] !== 0) this.#place(words, i << 2, hashes[i]!);
+  #resize(count: number): void {
+    const old = this.#slots;
+    this.#slots = new Int32Array(count * SLOT);
+    this.#mask = count - 1;
+    this.#shift = Math.clz32(count) + 1;
+    for (let o = 0; o < old.length; o += SLOT) if (old[o] !== 0) this.#place(old, o + 1, old[o]!);
   }
 }
 
