@@ -1,6 +1,6 @@
 import { backend, type Algorithm } from './crypto.js';
 import { SigilError } from './errors.js';
-import { headerListValue } from './header.js';
+import { headerListValue, isParsedParams } from './header.js';
 import { KEY_ID, LIMITS, METHOD, NONCE, TARGET } from './lib/syntax.js';
 import { headerValue, type SigilRequest } from './request.js';
 
@@ -79,7 +79,8 @@ function checkParams(params: CanonicalParams): string {
  *   nonce: 'AAAAAAAAAAAAAAAAAAAAAA', headers: ['host'] });
  */
 export function canonicalize(request: SigilRequest, params: CanonicalParams): string {
-  const h = checkParams(params);
+  // The parser's own output was checked when parsed, and cannot have changed since.
+  const h = isParsedParams(params) ? headerListValue(params.headers) : checkParams(params);
   checkMethod(request.method);
   checkTarget(request.target);
   let lines =

@@ -19,6 +19,42 @@ export interface SignatureParams {
   readonly mac: string;
 }
 
+/**
+ * What the parser returns: checked against SPEC.md section 3 and frozen, so
+ * canonicalize() can tell it from a hand-made params object (by a private
+ * brand, which no other object can carry) and skip checking it again.
+ */
+class ParsedParams implements SignatureParams {
+  readonly version: 1;
+  readonly algorithm: Algorithm;
+  readonly keyId: string;
+  readonly timestamp: number;
+  readonly nonce: string;
+  readonly headers: readonly string[];
+  readonly mac: string;
+  readonly #checked = true;
+
+  constructor(algorithm: Algorithm, keyId: string, timestamp: number, nonce: string, headers: readonly string[], mac: string) {
+    // Assigned in SignatureParams' order, which JSON and inspection show.
+    this.version = 1;
+    this.algorithm = algorithm;
+    this.keyId = keyId;
+    this.timestamp = timestamp;
+    this.nonce = nonce;
+    this.headers = headers;
+    this.mac = mac;
+    Object.freeze(this);
+  }
+
+  /** True for params this parser produced (frozen, so still as checked). */
+  static checked(params: object): boolean {
+    return #checked in params;
+  }
+}
+
+/** @internal True when `params` came from parseSignatureHeader: checked, frozen, its `headers` a known list. */
+export const isParsedParams = (params: object): boolean => ParsedParams.checked(params);
+
 type ParamName = 'v' | 'alg' | 'kid' | 'ts' | 'nonce' | 'h' | 'mac';
 const SYNTAX: Record<ParamName, RegExp> = { v: VERSION, alg: ALG, kid: KEY_ID, ts: TIMESTAMP, nonce: NONCE, h: HEADER_LIST, mac: MAC };
 
@@ -136,16 +172,7 @@ export function parseSignatureHeader(value: string): SignatureParams {
   const fast = CANONICAL_ORDER.exec(text);
   if (fast && withinLimits(fast)) {
     // One regex instead of a split and seven; the list is checked as below.
-    const headers = parsedList(fast[5]!);
-    return {
-      version: 1,
-      algorithm: fast[1] as Algorithm,
-      keyId: fast[2]!,
-      timestamp: Number(fast[3]),
-      nonce: fast[4]!,
-      headers,
-      mac: fast[6]!,
-    };
+    return new ParsedParams(fast[1] as Algorithm, fast[2]!, Number(fast[3]), fast[4]!, parsedList(fast[5]!), fast[6]!);
   }
   const seen: Partial<Record<ParamName, string>> = {};
   for (const part of text.split(';')) {
@@ -165,16 +192,7 @@ export function parseSignatureHeader(value: string): SignatureParams {
   }
   if (seen.v !== '1') throw new SigilError('unsupported_version');
   if (!(ALGORITHMS as readonly string[]).includes(seen.alg!)) throw new SigilError('unsupported_algorithm');
-  const headers = parsedList(seen.h!);
-  return {
-    version: 1,
-    algorithm: seen.alg as Algorithm,
-    keyId: seen.kid!,
-    timestamp: Number(seen.ts),
-    nonce: seen.nonce!,
-    headers,
-    mac: seen.mac!,
-  };
+  return new ParsedParams(seen.alg as Algorithm, seen.kid!, Number(seen.ts), seen.nonce!, parsedList(seen.h!), seen.mac!);
 }
 
 /**
