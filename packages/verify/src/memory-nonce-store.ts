@@ -214,7 +214,8 @@ function compactNonce(nonce: string, out: Int32Array, at: number): boolean {
   const end = sextet(nonce, 21);
   // A non-canonical last character would decode to the same bytes as the canonical one.
   if (last < 0 || end < 0 || (end & 15) !== 0) return false;
-  const top = [last >> 4, (last >> 2) & 3, last & 3, end >> 4];
+  // The two bits each word takes from characters 20 and 21, in word order.
+  const top = (last << 6) | end;
   for (let k = 0; k < 4; k++) {
     let word = 0;
     for (let i = 5 * k; i < 5 * k + 5; i++) {
@@ -222,7 +223,7 @@ function compactNonce(nonce: string, out: Int32Array, at: number): boolean {
       if (v < 0) return false;
       word = (word << 6) | v;
     }
-    out[at + k] = word | (top[k]! << 30);
+    out[at + k] = word | (((top >> (10 - 2 * k)) & 3) << 30);
   }
   return true;
 }
@@ -432,13 +433,14 @@ export class MemoryNonceStore implements NonceStore {
     // bucket was checked when the bucket was made, and a nonce that decodes
     // to a compact one is base64url. Anything else gets them all, in their
     // order, so every bad argument is refused as by every other store.
-    const compact = this.#byKey.has(keyId) && typeof nonce === 'string' && compactNonce(nonce, incoming, 0);
+    let bucket = this.#byKey.get(keyId);
+    const compact = bucket !== undefined && typeof nonce === 'string' && compactNonce(nonce, incoming, 0);
     if (!compact || typeof expiresAtMs !== 'number' || !(expiresAtMs > now) || expiresAtMs === Infinity) {
       checkNonceArguments(keyId, nonce, expiresAtMs, now);
     }
     this.#purge(now);
-    // Looked up after the purge, which drops a key id's emptied bucket.
-    let bucket = this.#byKey.get(keyId);
+    // A bucket in the map is never empty: one the purge emptied, it dropped.
+    if (bucket !== undefined && bucketSize(bucket) === 0) bucket = undefined;
     const copy = compact || compactNonce(nonce, incoming, 0);
     // A string nonce is copied first, so that has() and add() hash one
     // string (a slice of the header would be hashed, then its copy again).
