@@ -1,4 +1,5 @@
-// The targets of issue 6, each judged on a ratio from the same run.
+// The targets of issue 6 (typical verify raised to 0.6x by issue 16), each
+// judged on a ratio from the same run.
 import type { ScenarioId } from './scenarios.js';
 import type { ScenarioResult } from './worker.js';
 
@@ -11,7 +12,7 @@ interface RatioTarget {
 
 export const RATIO_TARGETS: readonly RatioTarget[] = [
   { scenario: 'typical', row: 'Sigil sign', min: 0.6 },
-  { scenario: 'typical', row: 'Sigil verify', min: 0.5 },
+  { scenario: 'typical', row: 'Sigil verify', min: 0.6 },
   { scenario: 'tiny-get', row: 'Sigil sign', min: 0.5 },
   { scenario: 'tiny-get', row: 'Sigil verify', min: 0.5 },
   { scenario: 'body-1mib', row: 'Sigil sign', min: 0.9 },
