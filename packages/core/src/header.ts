@@ -157,7 +157,8 @@ function remember(list: readonly string[]): readonly string[] {
 /**
  * Parses a Sigil-Signature field value strictly (SPEC.md section 3.2): every
  * parameter exactly once, no unknown parameters, no whitespace inside, each
- * value within its character set and length. Throws a SigilError
+ * value within its character set and length. The params returned are
+ * frozen plain data (JSON and keys as SignatureParams lists them). Throws a SigilError
  * (`signature_header_malformed`, `unsupported_version`,
  * `unsupported_algorithm`) and nothing else, whatever the input.
  *
