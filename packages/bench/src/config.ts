@@ -15,14 +15,15 @@ export function harnessConfig(id: ScenarioId): HarnessConfig {
   return id === 'body-16mib' ? { ...base, rounds: QUICK ? 3 : 11 } : base;
 }
 
-/** End-to-end load: requests per server, concurrent connections. */
 /**
  * End to end: `warmup` requests per trial first (not counted: JIT and caches
- * warm, as a server in service is), then `requests` measured.
+ * warm, as a server in service is), then `requests` measured, over
+ * `connections` keep-alive connections (BENCH_E2E_CONNECTIONS), one
+ * request in flight on each.
  */
 export const E2E = {
   requests: QUICK ? 4_000 : 20_000,
   warmup: QUICK ? 1_000 : 5_000,
-  connections: 10,
+  connections: Number(process.env.BENCH_E2E_CONNECTIONS ?? 10),
   trials: QUICK ? 1 : Number(process.env.BENCH_E2E_TRIALS ?? 3),
 } as const;

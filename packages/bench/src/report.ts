@@ -94,7 +94,7 @@ export function formatReport(report: BenchReport, markdown = false): string[] {
   if (report.e2e) {
     const e = report.e2e;
     const pinned = e.pinned ? `, server pinned to CPU ${e.pinned.server} and load to CPU ${e.pinned.load} (taskset)` : e.pinned === null ? ', NOT pinned' : '';
-    const title = `End to end (node:http, autocannon in a second process${pinned})`;
+    const title = `End to end (node:http, the bench's prebuilt-request generator in a second process${pinned})`;
     out.push(markdown ? `#### ${title}` : `== ${title.toLowerCase()}`, '');
     const label: Record<string, string> = {
       plain: 'plain server',
@@ -111,11 +111,14 @@ export function formatReport(report: BenchReport, markdown = false): string[] {
       const x = server(mode);
       const trials = x.trials.map((t) => int(t.requestsPerSec)).join(' / ');
       const cost = mode === 'plain' ? '-' : `${((1 - x.ratio) * 100).toFixed(1)}%`;
-      // A pinned server is bound by its own CPU: its throughput share is about plain's CPU per request over its own.
+      // A server bound by its own CPU (busy near 100%) has a throughput share of about plain's CPU per request over
+      // its own; one the load generator kept waiting shows a smaller share in throughput than in CPU.
       const cpuCost = mode === 'plain' ? '-' : `${((1 - plainCpu / (x.userMicros + x.systemMicros)) * 100).toFixed(1)}%`;
-      return [label[mode]!, int(x.rps), trials, `${(x.ratio * 100).toFixed(1)}%`, cost, x.userMicros.toFixed(0), x.systemMicros.toFixed(0), cpuCost];
+      const busy = `${Math.round(x.busy * 100)}%`;
+      return [label[mode]!, int(x.rps), trials, `${(x.ratio * 100).toFixed(1)}%`, cost, x.userMicros.toFixed(0), x.systemMicros.toFixed(0), cpuCost, busy, x.loadMicros.toFixed(0)];
     });
-    out.push(...table(['server', 'req/s (median)', 'trials', 'of plain', 'costs', 'user us/req', 'system us/req', 'costs, by server CPU'], rows, markdown));
+    const head = ['server', 'req/s (median)', 'trials', 'of plain', 'costs', 'user us/req', 'system us/req', 'costs, by server CPU', 'server busy', 'load gen us/req'];
+    out.push(...table(head, rows, markdown));
     const extra = (mode: string) => (server(mode).userMicros - e.servers.plain.userMicros).toFixed(0);
     out.push(
       '',

@@ -1,7 +1,8 @@
 // End to end: a Node http server with the verifier against the same server
 // without it (and with only the floor's work, for reference), each loaded by
-// autocannon from a second process with the same number of pre-signed,
-// distinct requests (typical request, 1 KiB body). Trials alternate the
+// the package's own generator (loader.ts: requests serialised before the
+// clock starts, one write each) from a second process with the same number
+// of pre-signed, distinct requests (typical request, 1 KiB body). Trials alternate the
 // servers so that machine noise hits all of them. The server is pinned to
 // CPU 0 and the load generator to CPU 1 with taskset when it is there (and
 // BENCH_E2E_PIN is not 0), so that neither steals the other's core. The
@@ -21,19 +22,9 @@ import { canPin, runNode, send, startNode } from '../lib/child.js';
 import { DATABASE_URL } from '../stores/backends.js';
 import { presign } from '../rows/sigil-verify.js';
 import { scenario, type Scenario } from '../scenarios.js';
-import type { LoadFile } from './load.js';
+import type { LoadFile, LoadSummary } from './loader.js';
 
-/** Summary autocannon gives for one trial. */
-export interface LoadSummary {
-  readonly requests: number;
-  readonly durationMs: number;
-  readonly requestsPerSec: number;
-  readonly latencyP50: number;
-  readonly latencyP99: number;
-  readonly non2xx: number;
-  readonly errors: number;
-  readonly timeouts: number;
-}
+export type { LoadSummary } from './loader.js';
 
 /** One trial: the load generator's view and the server's own CPU time. */
 export interface Trial extends LoadSummary {
@@ -54,6 +45,10 @@ export interface E2EServer {
   /** Medians of the server's user and system CPU per request, microseconds. */
   readonly userMicros: number;
   readonly systemMicros: number;
+  /** Median share of the run the server's CPU was busy (CPU per request x requests/s); below ~0.95 the load generator, not the server, set the pace. */
+  readonly busy: number;
+  /** Median of the load generator's own CPU per request, microseconds. */
+  readonly loadMicros: number;
   /** Median over trials of this server's requests/s / the plain server's (trials paired in order). */
   readonly ratio: number;
 }
@@ -73,11 +68,9 @@ export interface E2EResult {
   readonly probes: { readonly fresh: number; readonly replay: number; readonly tampered: number };
 }
 
-/** Header objects as autocannon sends them; Content-Length keeps autocannon's spelling so it is not duplicated. */
+/** Header objects of `n` distinct pre-signed requests. */
 function headerObjects(s: Scenario, n: number): Array<Record<string, string>> {
-  return presign(s, n).map((r) =>
-    Object.fromEntries((r.headers as Array<[string, string]>).map(([k, v]) => [k === 'content-length' ? 'Content-Length' : k, v])),
-  );
+  return presign(s, n).map((r) => Object.fromEntries(r.headers as Array<[string, string]>));
 }
 
 interface Setup {
@@ -87,13 +80,11 @@ interface Setup {
 }
 
 async function trial(mode: E2EMode, s: Scenario, file: string, setup: Setup, probe?: (port: number, sent: LoadFile) => Promise<void>): Promise<Trial> {
-  // Margin: autocannon builds one request per connection ahead of sending.
-  const margin = 4 * E2E.connections + 100;
   // One batch, so the warm-up's nonces and the measured ones never repeat.
-  const signed = headerObjects(s, E2E.warmup + E2E.requests + 2 * margin);
+  const signed = headerObjects(s, E2E.warmup + E2E.requests);
   const load = (headers: Array<Record<string, string>>): LoadFile => ({ method: s.method, path: s.target, body: s.bodyText, headers });
-  const warm = load(signed.slice(0, E2E.warmup + margin));
-  const sent = load(signed.slice(E2E.warmup + margin));
+  const warm = load(signed.slice(0, E2E.warmup));
+  const sent = load(signed.slice(E2E.warmup));
   const server = await startNode<{ port: number }>('e2e-server', [mode, ...(setup.args[mode] ?? [])], [], setup.pin?.server);
   let summary: LoadSummary;
   const run = async (what: LoadFile, requests: number): Promise<LoadSummary> => {
@@ -174,7 +165,7 @@ export async function runE2E(log: (line: string) => void): Promise<E2EResult> {
         const check = mode.startsWith('verify') && t === 0 ? async (port: number, sent: LoadFile) => void (probes = await probe(port, s, sent)) : undefined;
         const result = await trial(mode, s, file, setup, check);
         trials[mode]!.push(result);
-        log(`  e2e ${mode} trial ${t + 1}: ${Math.round(result.requestsPerSec)} req/s, server CPU us/request ${result.serverUserMicros.toFixed(0)} user + ${result.serverSystemMicros.toFixed(0)} system`);
+        log(`  e2e ${mode} trial ${t + 1}: ${Math.round(result.requestsPerSec)} req/s, server CPU us/request ${result.serverUserMicros.toFixed(0)} user + ${result.serverSystemMicros.toFixed(0)} system, load generator ${result.loadMicros.toFixed(0)}`);
       }
     }
     if (!probes) throw new Error('e2e: the correctness probes did not run');
@@ -183,6 +174,8 @@ export async function runE2E(log: (line: string) => void): Promise<E2EResult> {
       rps: median(trials[mode]!.map((x) => x.requestsPerSec)),
       userMicros: median(trials[mode]!.map((x) => x.serverUserMicros)),
       systemMicros: median(trials[mode]!.map((x) => x.serverSystemMicros)),
+      busy: median(trials[mode]!.map((x) => ((x.serverUserMicros + x.serverSystemMicros) * x.requestsPerSec) / 1e6)),
+      loadMicros: median(trials[mode]!.map((x) => x.loadMicros)),
       ratio: median(trials[mode]!.map((x, i) => x.requestsPerSec / trials.plain![i]!.requestsPerSec)),
     });
     const servers = Object.fromEntries(modes.map((m) => [m, server(m)])) as E2EResult['servers'];
