@@ -62,6 +62,16 @@ describe('runLoad', () => {
     }
   });
 
+  it('counts a request past its deadline as a timeout and carries on over the other connections', async () => {
+    const port = await listen((req, res) => {
+      req.resume().on('end', () => {
+        if (req.headers['x-id'] !== '1') res.writeHead(200, { 'content-length': 2 }).end('ok');
+      });
+    });
+    const summary = await runLoad({ port, requests: serialise(file(20), `127.0.0.1:${port}`), connections: 2, timeoutMs: 300 });
+    expect(summary).toMatchObject({ requests: 19, timeouts: 1, non2xx: 0 });
+  });
+
   it('fails when the server drops a connection with a request unanswered', async () => {
     const port = await listen((req) => req.socket.destroy());
     await expect(runLoad({ port, requests: serialise(file(2), `127.0.0.1:${port}`), connections: 1 })).rejects.toThrow(/unanswered/);

@@ -168,6 +168,12 @@ export async function runLoad({ port, requests, connections, timeoutMs = 30_000 
       }),
     ),
   );
+  // One sweep for every connection's deadline: a timer per request would cost the generator more than its writes.
+  const deadlines: Array<(now: number) => void> = [];
+  const sweep = setInterval(() => {
+    const now = performance.now();
+    for (const check of deadlines) check(now);
+  }, Math.min(timeoutMs, 250));
   const started = performance.now();
   const cpu = process.cpuUsage();
   await Promise.all(
@@ -176,12 +182,17 @@ export async function runLoad({ port, requests, connections, timeoutMs = 30_000 
         new Promise<void>((resolve, reject) => {
           let index = -1;
           let sentAt = 0;
-          let timer: NodeJS.Timeout | undefined;
           const fail = (error: Error): void => {
-            clearTimeout(timer);
             socket.destroy();
             reject(error);
           };
+          deadlines.push((now) => {
+            if (index < 0 || now - sentAt < timeoutMs) return;
+            timeouts++;
+            index = -1;
+            socket.destroy();
+            resolve();
+          });
           const send = (): void => {
             if (next >= requests.length) {
               socket.end();
@@ -189,16 +200,10 @@ export async function runLoad({ port, requests, connections, timeoutMs = 30_000 
             }
             index = next++;
             sentAt = performance.now();
-            timer = setTimeout(() => {
-              timeouts++;
-              socket.destroy();
-              resolve();
-            }, timeoutMs);
             socket.write(requests[index]!);
           };
           const read = responseReader((status) => {
             if (index < 0) return fail(new LoadProtocolError('a response to no request'));
-            clearTimeout(timer);
             latencies[done++] = performance.now() - sentAt;
             if (status < 200 || status > 299) non2xx++;
             index = -1;
@@ -216,7 +221,7 @@ export async function runLoad({ port, requests, connections, timeoutMs = 30_000 
           send();
         }),
     ),
-  );
+  ).finally(() => clearInterval(sweep));
   const durationMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
   const answered = Array.from(latencies.subarray(0, done));
