@@ -4,8 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { runLoad, serialise, type LoadFile } from './loader.js';
 
-export type { LoadFile } from './loader.js';
-
 const [port, file, connections, amount] = process.argv.slice(2);
 if (!port || !file || !connections || !amount) throw new Error('usage: e2e-load.js <port> <requests.json> <connections> <amount>');
 const load = JSON.parse(readFileSync(file, 'utf8')) as LoadFile;

@@ -1,10 +1,10 @@
 // The end-to-end load generator: every request serialised to its bytes
 // before the clock starts, then sent over keep-alive connections, one in
 // flight per connection, each written with one socket write. Per request
-// it only writes a prebuilt buffer and finds the end of the response, so one core of it outruns one core of a Node http server (a
-// generator that builds each request as it sends, as autocannon does,
-// left the plain server idle part of the time and so understated what a
-// verifier costs).
+// it only writes a prebuilt buffer and finds the end of the response, so
+// one core of it keeps one core of a Node http server busy (a generator
+// that builds each request as it sends, as autocannon does, left the plain
+// server idle part of the time and so understated what a verifier costs).
 import { connect, type Socket } from 'node:net';
 import { quantile } from '../harness.js';
 
@@ -31,7 +31,7 @@ export interface LoadSummary {
   readonly loadMicros: number;
 }
 
-/** Thrown for an answer the generator cannot frame: it reads only Content-Length bodies. */
+/** Thrown for a request it cannot write or an answer it cannot frame (only Content-Length and chunked bodies are read). */
 export class LoadProtocolError extends Error {
   override readonly name = 'LoadProtocolError';
 }

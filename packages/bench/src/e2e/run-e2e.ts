@@ -2,8 +2,8 @@
 // without it (and with only the floor's work, for reference), each loaded by
 // the package's own generator (loader.ts: requests serialised before the
 // clock starts, one write each) from a second process with the same number
-// of pre-signed, distinct requests (typical request, 1 KiB body). Trials alternate the
-// servers so that machine noise hits all of them. The server is pinned to
+// of pre-signed, distinct requests (typical request, 1 KiB body). Trials
+// alternate the servers so that machine noise hits all of them. The server is pinned to
 // CPU 0 and the load generator to CPU 1 with taskset when it is there (and
 // BENCH_E2E_PIN is not 0), so that neither steals the other's core. The
 // verifier runs with the memory store, and with Redis (a throwaway
@@ -23,8 +23,6 @@ import { DATABASE_URL } from '../stores/backends.js';
 import { presign } from '../rows/sigil-verify.js';
 import { scenario, type Scenario } from '../scenarios.js';
 import type { LoadFile, LoadSummary } from './loader.js';
-
-export type { LoadSummary } from './loader.js';
 
 /** One trial: the load generator's view and the server's own CPU time. */
 export interface Trial extends LoadSummary {
